@@ -1,0 +1,382 @@
+//! The store in one DynamoDB table (design in the crate documentation).
+
+mod errors;
+mod item;
+pub mod table;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+
+use self::errors::store_error;
+use self::item::{
+    Item, connection_item, connection_pk, conversation_from_item, conversation_item,
+    conversation_pk, event_item, expires_at, provider_ref, seconds,
+};
+use self::table::{PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF};
+use crate::clock::{Clock, SystemClock};
+use crate::error::StoreError;
+use crate::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
+use crate::model::{
+    Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
+};
+use crate::store::{Change, ConversationStore, new_record};
+
+/// How often a write is retried when a concurrent writer changed the conversation first.
+const WRITE_ATTEMPTS: u32 = 10;
+
+/// Written only if the item is absent or has expired (DynamoDB removes expired items lazily).
+const ABSENT_OR_EXPIRED: &str = "attribute_not_exists(pk) OR expires_at <= :now";
+
+/// The store on a DynamoDB table created as [`table::create_table`] does.
+#[derive(Debug, Clone)]
+pub struct DynamoDbStore {
+    client: Client,
+    table: String,
+    lifetime: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+/// The connection items a conversation write also touches.
+struct ConnectionWrites<'a> {
+    /// Put a copy of the conversation here, refused if the connection belongs to another one.
+    bind: Option<&'a str>,
+    /// Delete these.
+    delete: Vec<&'a str>,
+}
+
+impl DynamoDbStore {
+    /// A store on `table`, whose records live [`DEFAULT_LIFETIME`] after their last write.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            lifetime: DEFAULT_LIFETIME,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Records live `lifetime` after their last write.
+    pub fn with_lifetime(self, lifetime: Duration) -> Self {
+        Self { lifetime, ..self }
+    }
+
+    /// Reads the time from `clock`.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
+    }
+
+    async fn live_item(
+        &self,
+        pk: AttributeValue,
+        now: SystemTime,
+    ) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, pk)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        match output.item {
+            Some(item) if !is_expired(expires_at(&item)?, now) => Ok(Some(item)),
+            _ => Ok(None),
+        }
+    }
+
+    async fn live_conversation(
+        &self,
+        key: &ConversationKey,
+        now: SystemTime,
+    ) -> Result<Conversation, StoreError> {
+        match self.live_item(conversation_pk(key), now).await? {
+            Some(item) => conversation_from_item(&item),
+            None => Err(StoreError::NotFound(key.clone())),
+        }
+    }
+
+    /// Reads the conversation, applies `change`, and writes it back with `connections` in one
+    /// transaction conditional on the version read; retries when another writer came first.
+    async fn change(
+        &self,
+        key: &ConversationKey,
+        change: Change<'_>,
+    ) -> Result<(Conversation, Conversation), StoreError> {
+        for attempt in 1..=WRITE_ATTEMPTS {
+            let now = self.clock.now();
+            let current = self.live_conversation(key, now).await?;
+            let next = change.apply(&current, now, self.lifetime)?;
+            let writes = connection_writes(change, &current, &next);
+            match self.write(&current, &next, &writes, now).await {
+                Ok(()) => return Ok((current, next)),
+                Err(WriteRefused::ConnectionInUse) => {
+                    return Err(StoreError::ConnectionInUse {
+                        connection_id: writes.bind.unwrap_or_default().to_owned(),
+                    });
+                }
+                Err(WriteRefused::Raced) => backoff(attempt).await,
+                Err(WriteRefused::Failed(err)) => return Err(err),
+            }
+        }
+        Err(StoreError::Conflict {
+            key: key.clone(),
+            attempts: WRITE_ATTEMPTS,
+        })
+    }
+
+    async fn write(
+        &self,
+        current: &Conversation,
+        next: &Conversation,
+        connections: &ConnectionWrites<'_>,
+        now: SystemTime,
+    ) -> Result<(), WriteRefused> {
+        let conversation = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(conversation_item(next)))
+            .condition_expression("version = :version")
+            .expression_attribute_values(":version", AttributeValue::N(current.version.to_string()))
+            .build()
+            .map_err(build_error)?;
+        let mut items = vec![TransactWriteItem::builder().put(conversation).build()];
+        if let Some(connection_id) = connections.bind {
+            let bind = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(connection_item(next, connection_id)))
+                .condition_expression(format!("{ABSENT_OR_EXPIRED} OR conversation_key = :key"))
+                .expression_attribute_values(":now", seconds(now))
+                .expression_attribute_values(":key", AttributeValue::S(next.key.to_string()))
+                .build()
+                .map_err(build_error)?;
+            items.push(TransactWriteItem::builder().put(bind).build());
+        }
+        for connection_id in &connections.delete {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, connection_pk(connection_id))
+                .build()
+                .map_err(build_error)?;
+            items.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map(drop)
+            .map_err(refusal)
+    }
+}
+
+/// Why a conversation transaction did not go through.
+enum WriteRefused {
+    /// Another writer changed the conversation (or the same items) first.
+    Raced,
+    /// The connection item belongs to another conversation.
+    ConnectionInUse,
+    Failed(StoreError),
+}
+
+fn refusal(err: SdkError<TransactWriteItemsError>) -> WriteRefused {
+    if let SdkError::ServiceError(service) = &err
+        && let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
+    {
+        // Reasons come in the order of the transaction's items: the conversation first, then
+        // the connection being bound.
+        let codes: Vec<_> = cancelled
+            .cancellation_reasons()
+            .iter()
+            .map(|reason| reason.code().unwrap_or("None"))
+            .collect();
+        return match codes.as_slice() {
+            ["None", "ConditionalCheckFailed", ..] => WriteRefused::ConnectionInUse,
+            _ => WriteRefused::Raced,
+        };
+    }
+    WriteRefused::Failed(store_error(err))
+}
+
+fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> WriteRefused {
+    WriteRefused::Failed(StoreError::Unavailable(format!(
+        "could not build the request: {err}"
+    )))
+}
+
+/// The connection items to write along with a conversation change.
+fn connection_writes<'a>(
+    change: Change<'a>,
+    current: &'a Conversation,
+    next: &'a Conversation,
+) -> ConnectionWrites<'a> {
+    let mut delete: Vec<&str> = current
+        .connection_id
+        .as_deref()
+        .filter(|previous| next.connection_id.as_deref() != Some(previous))
+        .into_iter()
+        .collect();
+    if let Change::Unbind(connection_id) = change
+        && !delete.contains(&connection_id)
+    {
+        delete.push(connection_id);
+    }
+    ConnectionWrites {
+        bind: next.connection_id.as_deref(),
+        delete,
+    }
+}
+
+/// A short, jittered pause so that racing writers do not collide again in step.
+async fn backoff(attempt: u32) {
+    let ceiling_ms = 5 * u64::from(attempt.min(8));
+    tokio::time::sleep(Duration::from_millis(fastrand::u64(1..=ceiling_ms))).await;
+}
+
+#[async_trait]
+impl ConversationStore for DynamoDbStore {
+    async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError> {
+        let now = self.clock.now();
+        let conversation = new_record(new, now, self.lifetime);
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(conversation_item(&conversation)))
+            .condition_expression(ABSENT_OR_EXPIRED)
+            .expression_attribute_values(":now", seconds(now))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(conversation),
+            Err(err) if is_condition_failure(&err) => {
+                Err(StoreError::AlreadyExists(conversation.key))
+            }
+            Err(err) => Err(store_error(err)),
+        }
+    }
+
+    async fn conversation(
+        &self,
+        key: &ConversationKey,
+    ) -> Result<Option<Conversation>, StoreError> {
+        match self.live_conversation(key, self.clock.now()).await {
+            Ok(conversation) => Ok(Some(conversation)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn conversation_by_provider_id(
+        &self,
+        provider: Provider,
+        provider_conversation_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let now = self.clock.now();
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(PROVIDER_INDEX)
+            .key_condition_expression(format!("{PROVIDER_REF} = :ref"))
+            .expression_attribute_values(":ref", provider_ref(provider, provider_conversation_id))
+            .scan_index_forward(false)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in output.items() {
+            let conversation = conversation_from_item(item)?;
+            if !is_expired(conversation.expires_at, now) {
+                return Ok(Some(conversation));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn conversation_by_connection(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let now = self.clock.now();
+        self.live_item(connection_pk(connection_id), now)
+            .await?
+            .map(|item| conversation_from_item(&item))
+            .transpose()
+    }
+
+    async fn bind_connection(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        let (previous, conversation) = self.change(key, Change::Bind(connection_id)).await?;
+        Ok(Binding {
+            replaced: previous
+                .connection_id
+                .filter(|replaced| replaced != connection_id),
+            conversation,
+        })
+    }
+
+    async fn unbind_connection(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let Some(bound) = self.conversation_by_connection(connection_id).await? else {
+            return Ok(None);
+        };
+        match self.change(&bound.key, Change::Unbind(connection_id)).await {
+            Ok((_, conversation)) => Ok(Some(conversation)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn mark_connected(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        let status = Change::Status(ConversationStatus::Connected);
+        Ok(self.change(key, status).await?.1)
+    }
+
+    async fn mark_ended(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        let status = Change::Status(ConversationStatus::Ended);
+        Ok(self.change(key, status).await?.1)
+    }
+
+    async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        Ok(self.change(key, Change::Touch).await?.1)
+    }
+
+    async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError> {
+        let now = self.clock.now();
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(event_item(
+                source,
+                event_id,
+                expiry(now, self.lifetime),
+            )))
+            .condition_expression(ABSENT_OR_EXPIRED)
+            .expression_attribute_values(":now", seconds(now))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failure(&err) => Ok(false),
+            Err(err) => Err(store_error(err)),
+        }
+    }
+}
+
+fn is_condition_failure(
+    err: &SdkError<aws_sdk_dynamodb::operation::put_item::PutItemError>,
+) -> bool {
+    err.as_service_error()
+        .is_some_and(|service| service.is_conditional_check_failed_exception())
+}

@@ -1,0 +1,83 @@
+//! The table's names and shape, in one place for the store, the tests and the local stack.
+//! The deployment template declares the same table.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+
+use super::errors::store_error;
+use crate::error::StoreError;
+
+/// The partition key of every item.
+pub const PARTITION_KEY: &str = "pk";
+/// The TTL attribute (epoch seconds) of every item.
+pub const TTL_ATTRIBUTE: &str = "expires_at";
+/// The index that finds a conversation by the contact center's id.
+pub const PROVIDER_INDEX: &str = "by_provider_ref";
+/// The partition key of [`PROVIDER_INDEX`]: `<provider>#<provider conversation id>`.
+pub const PROVIDER_REF: &str = "provider_ref";
+/// The sort key of [`PROVIDER_INDEX`]: creation time in epoch milliseconds.
+pub const CREATED_AT: &str = "created_at";
+
+/// Creates the table with on-demand billing, the provider index and TTL enabled.
+///
+/// For tests and the local stack; deployments create it from the template.
+pub async fn create_table(client: &Client, table_name: &str) -> Result<(), StoreError> {
+    let attribute = |name: &str, kind: ScalarAttributeType| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(kind)
+            .build()
+            .map_err(build_error)
+    };
+    let key = |name: &str, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .map_err(build_error)
+    };
+    let provider_index = GlobalSecondaryIndex::builder()
+        .index_name(PROVIDER_INDEX)
+        .key_schema(key(PROVIDER_REF, KeyType::Hash)?)
+        .key_schema(key(CREATED_AT, KeyType::Range)?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+        .map_err(build_error)?;
+    client
+        .create_table()
+        .table_name(table_name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute(PARTITION_KEY, ScalarAttributeType::S)?)
+        .attribute_definitions(attribute(PROVIDER_REF, ScalarAttributeType::S)?)
+        .attribute_definitions(attribute(CREATED_AT, ScalarAttributeType::N)?)
+        .key_schema(key(PARTITION_KEY, KeyType::Hash)?)
+        .global_secondary_indexes(provider_index)
+        .send()
+        .await
+        .map_err(store_error)?;
+    client
+        .update_time_to_live()
+        .table_name(table_name)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name(TTL_ATTRIBUTE)
+                .build()
+                .map_err(build_error)?,
+        )
+        .send()
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Unavailable(format!("could not build the request: {err}"))
+}

@@ -1,0 +1,56 @@
+//! The conversation store shared by every Lambda of the live-chat handover.
+//!
+//! It answers four questions with one read each: which conversation has this key, which one
+//! does the contact center know by this id, which one is this WebSocket connection bound to,
+//! and has this inbound event been handled already. [`ConversationStore`] is the contract;
+//! [`MemoryStore`] keeps records in the process (tests, the local stack) and
+//! [`DynamoDbStore`] in one DynamoDB table.
+//!
+//! # DynamoDB table design
+//!
+//! One table, partition key `pk` (string), no sort key, TTL on `expires_at`:
+//!
+//! | item | `pk` | attributes |
+//! | --- | --- | --- |
+//! | conversation | `CONV#<conversation key>` | `item_type` = `conversation`, `conversation_key`, `provider`, `provider_conversation_id`, `provider_ref`, `provider_data` (map), `lex_session_id`, `status`, `connection_id`?, `created_at`, `updated_at` (ms), `version`, `expires_at` |
+//! | connection | `CONN#<connection id>` | `item_type` = `connection` and a copy of the bound conversation's attributes (without `provider_ref`) |
+//! | handled event | `EVENT#<source>#<event id>` | `item_type` = `event`, `expires_at` |
+//!
+//! Global secondary index `by_provider_ref`: partition key `provider_ref`
+//! (`<provider>#<provider conversation id>`, on conversation items only), sort key
+//! `created_at`, all attributes projected. Looking up by the provider's id is one Query on it
+//! (newest first); like every GSI read it is eventually consistent, which suits agent
+//! callbacks that come seconds after the conversation started.
+//!
+//! The connection item carries a copy of its conversation so that `onMessage` and
+//! `$disconnect`, which know only the connection id, need one strongly consistent GetItem.
+//! Every change to a conversation is one transaction that writes the conversation on the
+//! condition that its `version` is the one read, and writes or deletes the connection items
+//! with it, so the copy never drifts and racing writers retry instead of overwriting each
+//! other. A connection item is only put if it is absent or already points at the same
+//! conversation, so a connection is never bound to two conversations.
+//!
+//! `expires_at` (epoch seconds) is set to now plus the configured lifetime on every write, and
+//! reads treat an item past its expiry as absent, since DynamoDB deletes expired items lazily.
+
+mod clock;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
+mod error;
+pub mod lifetime;
+mod memory;
+mod model;
+mod settings;
+mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::DynamoDbStore;
+pub use error::StoreError;
+pub use memory::MemoryStore;
+pub use model::{
+    Binding, Conversation, ConversationKey, ConversationStatus, InvalidKey, MAX_KEY_LEN,
+    NewConversation, Provider, UnknownName,
+};
+pub use settings::{LIFETIME_VAR, SettingsError, StoreSettings, TABLE_VAR};
+pub use store::ConversationStore;

@@ -1,0 +1,229 @@
+//! A store kept in the process: for unit tests and the local stack.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::StoreError;
+use crate::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
+use crate::model::{
+    Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
+};
+use crate::store::{Change, ConversationStore, new_record};
+
+/// Records in a mutex-guarded map; one lock per operation makes every operation atomic.
+#[derive(Debug, Clone)]
+pub struct MemoryStore {
+    state: Arc<Mutex<State>>,
+    lifetime: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    conversations: HashMap<ConversationKey, Conversation>,
+    connections: HashMap<String, ConversationKey>,
+    events: HashMap<(String, String), SystemTime>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self {
+            state: Arc::default(),
+            lifetime: DEFAULT_LIFETIME,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl MemoryStore {
+    /// An empty store whose records live [`DEFAULT_LIFETIME`] after their last write.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records live `lifetime` after their last write.
+    pub fn with_lifetime(self, lifetime: Duration) -> Self {
+        Self { lifetime, ..self }
+    }
+
+    /// Reads the time from `clock`.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere cannot leave a half-applied change: each change is built first
+        // and inserted with one call.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn change(
+        &self,
+        key: &ConversationKey,
+        change: Change<'_>,
+    ) -> Result<Conversation, StoreError> {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        let current = state
+            .live_conversation(key, now)
+            .ok_or_else(|| StoreError::NotFound(key.clone()))?;
+        let next = change.apply(current, now, self.lifetime)?;
+        state.conversations.insert(key.clone(), next.clone());
+        Ok(next)
+    }
+}
+
+impl State {
+    fn live_conversation(&self, key: &ConversationKey, now: SystemTime) -> Option<&Conversation> {
+        self.conversations
+            .get(key)
+            .filter(|conversation| !is_expired(conversation.expires_at, now))
+    }
+
+    fn bound_conversation(&self, connection_id: &str, now: SystemTime) -> Option<&Conversation> {
+        let key = self.connections.get(connection_id)?;
+        self.live_conversation(key, now)
+            .filter(|conversation| conversation.connection_id.as_deref() == Some(connection_id))
+    }
+}
+
+#[async_trait]
+impl ConversationStore for MemoryStore {
+    async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError> {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        if state.live_conversation(&new.key, now).is_some() {
+            return Err(StoreError::AlreadyExists(new.key));
+        }
+        let conversation = new_record(new, now, self.lifetime);
+        state
+            .conversations
+            .insert(conversation.key.clone(), conversation.clone());
+        Ok(conversation)
+    }
+
+    async fn conversation(
+        &self,
+        key: &ConversationKey,
+    ) -> Result<Option<Conversation>, StoreError> {
+        Ok(self
+            .lock()
+            .live_conversation(key, self.clock.now())
+            .cloned())
+    }
+
+    async fn conversation_by_provider_id(
+        &self,
+        provider: Provider,
+        provider_conversation_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let now = self.clock.now();
+        let state = self.lock();
+        let newest = state
+            .conversations
+            .values()
+            .filter(|c| {
+                c.provider == provider && c.provider_conversation_id == provider_conversation_id
+            })
+            .filter(|c| !is_expired(c.expires_at, now))
+            .max_by_key(|c| c.created_at);
+        Ok(newest.cloned())
+    }
+
+    async fn conversation_by_connection(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        Ok(self
+            .lock()
+            .bound_conversation(connection_id, self.clock.now())
+            .cloned())
+    }
+
+    async fn bind_connection(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        if let Some(other) = state.bound_conversation(connection_id, now)
+            && other.key != *key
+        {
+            return Err(StoreError::ConnectionInUse {
+                connection_id: connection_id.to_owned(),
+            });
+        }
+        let current = state
+            .live_conversation(key, now)
+            .ok_or_else(|| StoreError::NotFound(key.clone()))?;
+        let replaced = current
+            .connection_id
+            .clone()
+            .filter(|previous| previous != connection_id);
+        let conversation = Change::Bind(connection_id).apply(current, now, self.lifetime)?;
+        if let Some(previous) = &replaced {
+            state.connections.remove(previous);
+        }
+        state
+            .connections
+            .insert(connection_id.to_owned(), key.clone());
+        state
+            .conversations
+            .insert(key.clone(), conversation.clone());
+        Ok(Binding {
+            conversation,
+            replaced,
+        })
+    }
+
+    async fn unbind_connection(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        let Some(key) = state.connections.remove(connection_id) else {
+            return Ok(None);
+        };
+        let Some(current) = state.live_conversation(&key, now) else {
+            return Ok(None);
+        };
+        let conversation = Change::Unbind(connection_id).apply(current, now, self.lifetime)?;
+        state.conversations.insert(key, conversation.clone());
+        Ok(Some(conversation))
+    }
+
+    async fn mark_connected(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        self.change(key, Change::Status(ConversationStatus::Connected))
+    }
+
+    async fn mark_ended(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        self.change(key, Change::Status(ConversationStatus::Ended))
+    }
+
+    async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        self.change(key, Change::Touch)
+    }
+
+    async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError> {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        let id = (source.to_owned(), event_id.to_owned());
+        if state
+            .events
+            .get(&id)
+            .is_some_and(|&at| !is_expired(at, now))
+        {
+            return Ok(false);
+        }
+        state.events.insert(id, expiry(now, self.lifetime));
+        Ok(true)
+    }
+}

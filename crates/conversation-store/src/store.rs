@@ -1,0 +1,130 @@
+//! The one trait every backend implements, and the rules they share.
+
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+
+use crate::error::StoreError;
+use crate::lifetime::expiry;
+use crate::model::{
+    Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
+};
+
+/// Maps conversations to contact-center ids and to the customer's WebSocket connection.
+///
+/// Every lookup is a single read; every write refreshes the record's expiry. Implementations
+/// are safe to share between concurrent invocations: two racing writers never leave a
+/// conversation bound to two connections, nor a connection bound to two conversations.
+#[async_trait]
+pub trait ConversationStore: Send + Sync {
+    /// Stores a new conversation with status `pending`.
+    /// Fails with [`StoreError::AlreadyExists`] if the key is taken.
+    async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError>;
+
+    /// The conversation with this key, if it exists and has not expired.
+    async fn conversation(&self, key: &ConversationKey)
+    -> Result<Option<Conversation>, StoreError>;
+
+    /// The newest conversation the contact center knows by this id (the agent side only
+    /// knows the provider's id).
+    async fn conversation_by_provider_id(
+        &self,
+        provider: Provider,
+        provider_conversation_id: &str,
+    ) -> Result<Option<Conversation>, StoreError>;
+
+    /// The conversation this connection is bound to, if any.
+    async fn conversation_by_connection(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Conversation>, StoreError>;
+
+    /// Binds the customer's connection to a conversation, replacing any connection bound
+    /// before (returned, so the caller can close it). Refused if the conversation does not
+    /// exist, has ended, or the connection is bound to another conversation.
+    async fn bind_connection(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError>;
+
+    /// Forgets the connection. Returns the conversation it was bound to, if any.
+    async fn unbind_connection(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Conversation>, StoreError>;
+
+    /// Records that an agent joined. Fails with [`StoreError::AlreadyEnded`] once ended.
+    async fn mark_connected(&self, key: &ConversationKey) -> Result<Conversation, StoreError>;
+
+    /// Records that the conversation ended. Fails with [`StoreError::AlreadyEnded`] if it
+    /// had ended before, so exactly one caller acts on the end.
+    async fn mark_ended(&self, key: &ConversationKey) -> Result<Conversation, StoreError>;
+
+    /// Refreshes the conversation's expiry (and its connection's) without other change.
+    async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError>;
+
+    /// Remembers that an inbound event was handled. `true` the first time `event_id` is seen
+    /// within the lifetime for this `source`, `false` every later time.
+    async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError>;
+}
+
+/// A change to one conversation, applied by both backends in the same way.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Change<'a> {
+    Bind(&'a str),
+    Unbind(&'a str),
+    Status(ConversationStatus),
+    Touch,
+}
+
+impl Change<'_> {
+    /// The conversation after the change at `now`, or why the change is refused.
+    pub(crate) fn apply(
+        self,
+        current: &Conversation,
+        now: SystemTime,
+        lifetime: Duration,
+    ) -> Result<Conversation, StoreError> {
+        let ended = current.status == ConversationStatus::Ended;
+        let mut next = current.clone();
+        match self {
+            Change::Bind(_) | Change::Status(_) if ended => {
+                return Err(StoreError::AlreadyEnded(current.key.clone()));
+            }
+            Change::Bind(connection_id) => next.connection_id = Some(connection_id.to_owned()),
+            Change::Unbind(connection_id) => {
+                if current.connection_id.as_deref() == Some(connection_id) {
+                    next.connection_id = None;
+                }
+            }
+            Change::Status(status) => next.status = status,
+            Change::Touch => {}
+        }
+        next.updated_at = now;
+        next.expires_at = expiry(now, lifetime);
+        next.version += 1;
+        Ok(next)
+    }
+}
+
+/// The record for a conversation created at `now`.
+pub(crate) fn new_record(
+    new: NewConversation,
+    now: SystemTime,
+    lifetime: Duration,
+) -> Conversation {
+    Conversation {
+        key: new.key,
+        provider: new.provider,
+        provider_conversation_id: new.provider_conversation_id,
+        provider_data: new.provider_data,
+        lex_session_id: new.lex_session_id,
+        status: ConversationStatus::Pending,
+        connection_id: None,
+        created_at: now,
+        updated_at: now,
+        expires_at: expiry(now, lifetime),
+        version: 1,
+    }
+}

@@ -1,0 +1,599 @@
+//! The contract cases. Each takes a fresh store whose clock starts at [`START`] and whose
+//! records live [`LIFETIME`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use conversation_store::{
+    Clock, Conversation, ConversationKey, ConversationStatus, ConversationStore, ManualClock,
+    NewConversation, Provider, StoreError,
+};
+
+/// Where every test clock starts (a whole second, so expiries are exact).
+pub const START: u64 = 1_800_000_000;
+/// How long records live in the tests.
+pub const LIFETIME: Duration = Duration::from_secs(3_600);
+
+pub struct Harness {
+    pub store: Arc<dyn ConversationStore>,
+    pub clock: Arc<ManualClock>,
+}
+
+fn new_conversation(provider: Provider, provider_id: &str) -> NewConversation {
+    NewConversation {
+        key: ConversationKey::generate(),
+        provider,
+        provider_conversation_id: provider_id.to_owned(),
+        provider_data: BTreeMap::new(),
+        lex_session_id: "us-east-1:24ac4405-504c-4787-9b11-aa5633788026".to_owned(),
+    }
+}
+
+async fn create(h: &Harness) -> Conversation {
+    let provider_id = format!("td-{}", ConversationKey::generate());
+    h.store
+        .create_conversation(new_conversation(Provider::Talkdesk, &provider_id))
+        .await
+        .expect("create a conversation")
+}
+
+fn at(unix_seconds: u64) -> std::time::SystemTime {
+    UNIX_EPOCH + Duration::from_secs(unix_seconds)
+}
+
+pub async fn create_and_look_up(h: Harness) {
+    let new = new_conversation(Provider::Talkdesk, "td-conversation-1");
+    let created = h.store.create_conversation(new.clone()).await.unwrap();
+    assert_eq!(created.key, new.key);
+    assert_eq!(created.provider, Provider::Talkdesk);
+    assert_eq!(created.provider_conversation_id, "td-conversation-1");
+    assert_eq!(created.lex_session_id, new.lex_session_id);
+    assert_eq!(created.status, ConversationStatus::Pending);
+    assert_eq!(created.connection_id, None);
+    assert_eq!(created.created_at, at(START));
+    assert_eq!(created.updated_at, at(START));
+    assert_eq!(created.expires_at, at(START) + LIFETIME);
+    assert_eq!(created.version, 1);
+
+    assert_eq!(
+        h.store.conversation(&new.key).await.unwrap(),
+        Some(created.clone())
+    );
+    let by_provider = h
+        .store
+        .conversation_by_provider_id(Provider::Talkdesk, "td-conversation-1")
+        .await
+        .unwrap();
+    assert_eq!(by_provider, Some(created));
+}
+
+pub async fn creating_a_taken_key_is_refused(h: Harness) {
+    let new = new_conversation(Provider::Talkdesk, "td-1");
+    let first = h.store.create_conversation(new.clone()).await.unwrap();
+    let again = new_conversation(Provider::AmazonConnect, "contact-2");
+    let again = NewConversation {
+        key: new.key.clone(),
+        ..again
+    };
+    assert_eq!(
+        h.store.create_conversation(again).await,
+        Err(StoreError::AlreadyExists(new.key.clone()))
+    );
+    assert_eq!(h.store.conversation(&new.key).await.unwrap(), Some(first));
+}
+
+pub async fn unknown_lookups_find_nothing(h: Harness) {
+    create(&h).await;
+    let unknown = ConversationKey::generate();
+    assert_eq!(h.store.conversation(&unknown).await.unwrap(), None);
+    let by_provider = h
+        .store
+        .conversation_by_provider_id(Provider::Talkdesk, "nobody")
+        .await
+        .unwrap();
+    assert_eq!(by_provider, None);
+    assert_eq!(
+        h.store.conversation_by_connection("nobody=").await.unwrap(),
+        None
+    );
+}
+
+pub async fn provider_lookup_tells_providers_apart_and_prefers_the_newest(h: Harness) {
+    let talkdesk = h
+        .store
+        .create_conversation(new_conversation(Provider::Talkdesk, "same-id"))
+        .await
+        .unwrap();
+    let connect = h
+        .store
+        .create_conversation(new_conversation(Provider::AmazonConnect, "same-id"))
+        .await
+        .unwrap();
+    let found = |provider| h.store.conversation_by_provider_id(provider, "same-id");
+    assert_eq!(found(Provider::Talkdesk).await.unwrap(), Some(talkdesk));
+    assert_eq!(found(Provider::AmazonConnect).await.unwrap(), Some(connect));
+
+    h.clock.advance(Duration::from_secs(5));
+    let newer = h
+        .store
+        .create_conversation(new_conversation(Provider::Talkdesk, "same-id"))
+        .await
+        .unwrap();
+    assert_eq!(found(Provider::Talkdesk).await.unwrap(), Some(newer));
+}
+
+pub async fn provider_data_is_kept_as_given(h: Harness) {
+    let mut new = new_conversation(Provider::AmazonConnect, "contact-1");
+    new.provider_data = BTreeMap::from([
+        (
+            "participant_token".to_owned(),
+            "QVFJREFIaGV4YW1wbGU=".to_owned(),
+        ),
+        ("connection_token".to_owned(), String::new()),
+        ("display_name".to_owned(), "Zoë «cliente» 客户".to_owned()),
+    ]);
+    let created = h.store.create_conversation(new.clone()).await.unwrap();
+    assert_eq!(created.provider_data, new.provider_data);
+    let read = h.store.conversation(&new.key).await.unwrap().unwrap();
+    assert_eq!(read.provider_data, new.provider_data);
+}
+
+pub async fn bind_and_look_up_by_connection(h: Harness) {
+    let conversation = create(&h).await;
+    let binding = h
+        .store
+        .bind_connection(&conversation.key, "conn-A=")
+        .await
+        .unwrap();
+    assert_eq!(binding.replaced, None);
+    assert_eq!(
+        binding.conversation.connection_id.as_deref(),
+        Some("conn-A=")
+    );
+    assert_eq!(binding.conversation.version, 2);
+
+    let by_connection = h.store.conversation_by_connection("conn-A=").await.unwrap();
+    assert_eq!(by_connection, Some(binding.conversation.clone()));
+    let by_key = h.store.conversation(&conversation.key).await.unwrap();
+    assert_eq!(by_key, Some(binding.conversation));
+}
+
+pub async fn binding_again_is_idempotent(h: Harness) {
+    let conversation = create(&h).await;
+    h.store
+        .bind_connection(&conversation.key, "conn-A=")
+        .await
+        .unwrap();
+    let again = h
+        .store
+        .bind_connection(&conversation.key, "conn-A=")
+        .await
+        .unwrap();
+    assert_eq!(again.replaced, None);
+    assert_eq!(again.conversation.connection_id.as_deref(), Some("conn-A="));
+}
+
+pub async fn a_new_connection_replaces_the_old(h: Harness) {
+    let conversation = create(&h).await;
+    h.store
+        .bind_connection(&conversation.key, "conn-A=")
+        .await
+        .unwrap();
+    let binding = h
+        .store
+        .bind_connection(&conversation.key, "conn-B=")
+        .await
+        .unwrap();
+    assert_eq!(binding.replaced.as_deref(), Some("conn-A="));
+    assert_eq!(
+        binding.conversation.connection_id.as_deref(),
+        Some("conn-B=")
+    );
+    assert_eq!(
+        h.store.conversation_by_connection("conn-A=").await.unwrap(),
+        None
+    );
+    let by_b = h.store.conversation_by_connection("conn-B=").await.unwrap();
+    assert_eq!(by_b.map(|c| c.key), Some(conversation.key));
+}
+
+pub async fn binding_is_refused_for_unknown_or_ended_conversations(h: Harness) {
+    let unknown = ConversationKey::generate();
+    assert_eq!(
+        h.store.bind_connection(&unknown, "conn-A=").await,
+        Err(StoreError::NotFound(unknown))
+    );
+    let conversation = create(&h).await;
+    h.store.mark_ended(&conversation.key).await.unwrap();
+    assert_eq!(
+        h.store.bind_connection(&conversation.key, "conn-A=").await,
+        Err(StoreError::AlreadyEnded(conversation.key.clone()))
+    );
+    assert_eq!(
+        h.store.conversation_by_connection("conn-A=").await.unwrap(),
+        None
+    );
+}
+
+pub async fn a_connection_serves_one_conversation(h: Harness) {
+    let first = create(&h).await;
+    let second = create(&h).await;
+    h.store
+        .bind_connection(&first.key, "conn-A=")
+        .await
+        .unwrap();
+    assert_eq!(
+        h.store.bind_connection(&second.key, "conn-A=").await,
+        Err(StoreError::ConnectionInUse {
+            connection_id: "conn-A=".to_owned()
+        })
+    );
+    let second_now = h.store.conversation(&second.key).await.unwrap().unwrap();
+    assert_eq!(second_now.connection_id, None);
+    let owner = h.store.conversation_by_connection("conn-A=").await.unwrap();
+    assert_eq!(owner.map(|c| c.key), Some(first.key));
+}
+
+pub async fn unbinding_forgets_the_connection(h: Harness) {
+    let conversation = create(&h).await;
+    h.store
+        .bind_connection(&conversation.key, "conn-A=")
+        .await
+        .unwrap();
+    let unbound = h.store.unbind_connection("conn-A=").await.unwrap().unwrap();
+    assert_eq!(unbound.key, conversation.key);
+    assert_eq!(unbound.connection_id, None);
+    assert_eq!(unbound.status, ConversationStatus::Pending);
+    assert_eq!(
+        h.store.conversation_by_connection("conn-A=").await.unwrap(),
+        None
+    );
+    let stored = h
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.connection_id, None);
+    assert_eq!(h.store.unbind_connection("conn-A=").await.unwrap(), None);
+    assert_eq!(
+        h.store.unbind_connection("never-bound=").await.unwrap(),
+        None
+    );
+    // The conversation stays open: the customer may reconnect.
+    h.store
+        .bind_connection(&conversation.key, "conn-B=")
+        .await
+        .unwrap();
+}
+
+pub async fn unbinding_a_replaced_connection_leaves_the_new_one(h: Harness) {
+    let conversation = create(&h).await;
+    h.store
+        .bind_connection(&conversation.key, "conn-A=")
+        .await
+        .unwrap();
+    h.store
+        .bind_connection(&conversation.key, "conn-B=")
+        .await
+        .unwrap();
+    assert_eq!(h.store.unbind_connection("conn-A=").await.unwrap(), None);
+    let stored = h
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.connection_id.as_deref(), Some("conn-B="));
+    assert!(
+        h.store
+            .conversation_by_connection("conn-B=")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub async fn status_moves_forward_and_ends_once(h: Harness) {
+    let conversation = create(&h).await;
+    let key = &conversation.key;
+    let connected = h.store.mark_connected(key).await.unwrap();
+    assert_eq!(connected.status, ConversationStatus::Connected);
+    let connected_again = h.store.mark_connected(key).await.unwrap();
+    assert_eq!(connected_again.status, ConversationStatus::Connected);
+    let ended = h.store.mark_ended(key).await.unwrap();
+    assert_eq!(ended.status, ConversationStatus::Ended);
+    assert_eq!(
+        h.store.mark_ended(key).await,
+        Err(StoreError::AlreadyEnded(key.clone()))
+    );
+    assert_eq!(
+        h.store.mark_connected(key).await,
+        Err(StoreError::AlreadyEnded(key.clone()))
+    );
+    let stored = h.store.conversation(key).await.unwrap().unwrap();
+    assert_eq!(stored.status, ConversationStatus::Ended);
+
+    let unknown = ConversationKey::generate();
+    assert_eq!(
+        h.store.mark_ended(&unknown).await,
+        Err(StoreError::NotFound(unknown.clone()))
+    );
+    assert_eq!(
+        h.store.touch(&unknown).await,
+        Err(StoreError::NotFound(unknown))
+    );
+}
+
+pub async fn the_connection_lookup_sees_status_changes(h: Harness) {
+    let conversation = create(&h).await;
+    h.store
+        .bind_connection(&conversation.key, "conn-A=")
+        .await
+        .unwrap();
+    h.store.mark_connected(&conversation.key).await.unwrap();
+    let seen = h
+        .store
+        .conversation_by_connection("conn-A=")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen.status, ConversationStatus::Connected);
+    let ended = h.store.mark_ended(&conversation.key).await.unwrap();
+    let seen = h.store.conversation_by_connection("conn-A=").await.unwrap();
+    assert_eq!(seen, Some(ended));
+}
+
+pub async fn events_are_handled_once(h: Harness) {
+    assert!(h.store.record_event("talkdesk", "msg-1").await.unwrap());
+    assert!(!h.store.record_event("talkdesk", "msg-1").await.unwrap());
+    assert!(!h.store.record_event("talkdesk", "msg-1").await.unwrap());
+    assert!(h.store.record_event("talkdesk", "msg-2").await.unwrap());
+    assert!(
+        h.store
+            .record_event("amazon-connect", "msg-1")
+            .await
+            .unwrap()
+    );
+
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let store = h.store.clone();
+            tokio::spawn(async move { store.record_event("sns", "redelivered").await })
+        })
+        .collect();
+    let mut firsts = 0;
+    for racer in racers {
+        firsts += usize::from(racer.await.unwrap().unwrap());
+    }
+    assert_eq!(
+        firsts, 1,
+        "exactly one of the racing deliveries is the first"
+    );
+
+    h.clock.advance(LIFETIME);
+    assert!(
+        h.store.record_event("talkdesk", "msg-1").await.unwrap(),
+        "an event id is forgotten once its lifetime has passed"
+    );
+}
+
+pub async fn every_write_refreshes_the_lifetime(h: Harness) {
+    let conversation = create(&h).await;
+    let key = &conversation.key;
+    assert_eq!(conversation.expires_at, at(START) + LIFETIME);
+
+    h.clock.advance(Duration::from_secs(600));
+    let touched = h.store.touch(key).await.unwrap();
+    assert_eq!(touched.created_at, at(START));
+    assert_eq!(touched.updated_at, at(START + 600));
+    assert_eq!(touched.expires_at, at(START + 600) + LIFETIME);
+    assert_eq!(touched.version, 2);
+
+    h.clock.advance(Duration::from_millis(1_500));
+    let bound = h
+        .store
+        .bind_connection(key, "conn-A=")
+        .await
+        .unwrap()
+        .conversation;
+    assert_eq!(bound.updated_at, h.clock.now());
+    assert_eq!(
+        bound.expires_at,
+        at(START + 602) + LIFETIME,
+        "a fractional second rounds up, never expiring early"
+    );
+    let by_connection = h
+        .store
+        .conversation_by_connection("conn-A=")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_connection.expires_at, bound.expires_at);
+
+    h.clock.advance(Duration::from_secs(60));
+    h.store.touch(key).await.unwrap();
+    let by_connection = h
+        .store
+        .conversation_by_connection("conn-A=")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        by_connection.expires_at,
+        at(START + 662) + LIFETIME,
+        "touching the conversation refreshes its connection too"
+    );
+    assert_eq!(
+        h.store.mark_connected(key).await.unwrap().expires_at,
+        at(START + 662) + LIFETIME
+    );
+}
+
+pub async fn expired_records_are_gone(h: Harness) {
+    let conversation = create(&h).await;
+    h.store
+        .bind_connection(&conversation.key, "conn-A=")
+        .await
+        .unwrap();
+    h.clock.advance(LIFETIME - Duration::from_secs(1));
+    assert!(
+        h.store
+            .conversation(&conversation.key)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    h.clock.advance(Duration::from_secs(1));
+    assert_eq!(h.store.conversation(&conversation.key).await.unwrap(), None);
+    assert_eq!(
+        h.store.conversation_by_connection("conn-A=").await.unwrap(),
+        None
+    );
+    let by_provider = h
+        .store
+        .conversation_by_provider_id(
+            conversation.provider,
+            &conversation.provider_conversation_id,
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_provider, None);
+    assert_eq!(
+        h.store.bind_connection(&conversation.key, "conn-B=").await,
+        Err(StoreError::NotFound(conversation.key.clone()))
+    );
+
+    // An expired record no longer holds its key or its connection.
+    let again = NewConversation {
+        key: conversation.key.clone(),
+        ..new_conversation(Provider::Talkdesk, "td-again")
+    };
+    let recreated = h.store.create_conversation(again).await.unwrap();
+    assert_eq!(recreated.version, 1);
+    let other = create(&h).await;
+    h.store
+        .bind_connection(&other.key, "conn-A=")
+        .await
+        .unwrap();
+}
+
+pub async fn concurrent_binds_leave_exactly_one_connection(h: Harness) {
+    let conversation = create(&h).await;
+    let connections: Vec<String> = (0..8).map(|i| format!("conn-{i}=")).collect();
+    let racers: Vec<_> = connections
+        .iter()
+        .map(|connection_id| {
+            let store = h.store.clone();
+            let key = conversation.key.clone();
+            let connection_id = connection_id.clone();
+            tokio::spawn(async move { store.bind_connection(&key, &connection_id).await })
+        })
+        .collect();
+    let mut replaced = Vec::new();
+    for racer in racers {
+        let binding = racer
+            .await
+            .unwrap()
+            .expect("every bind succeeds, one after another");
+        replaced.extend(binding.replaced);
+    }
+
+    let stored = h
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    let winner = stored
+        .connection_id
+        .clone()
+        .expect("one connection is bound");
+    let mut live = Vec::new();
+    for connection_id in &connections {
+        if h.store
+            .conversation_by_connection(connection_id)
+            .await
+            .unwrap()
+            .is_some()
+        {
+            live.push(connection_id.clone());
+        }
+    }
+    assert_eq!(
+        live,
+        vec![winner.clone()],
+        "only the winner finds the conversation"
+    );
+
+    // Every other connection was handed back exactly once, so each gets told and closed.
+    let handed_back: HashSet<_> = replaced.iter().cloned().collect();
+    assert_eq!(
+        handed_back.len(),
+        replaced.len(),
+        "no connection handed back twice"
+    );
+    let expected: HashSet<_> = connections
+        .iter()
+        .filter(|c| **c != winner)
+        .cloned()
+        .collect();
+    assert_eq!(handed_back, expected);
+}
+
+pub async fn bind_racing_end_never_binds_an_ended_conversation_unseen(h: Harness) {
+    for round in 0..6 {
+        let conversation = create(&h).await;
+        let connection_id = format!("conn-{round}=");
+        let (bound, ended) = tokio::join!(
+            h.store.bind_connection(&conversation.key, &connection_id),
+            h.store.mark_ended(&conversation.key),
+        );
+        let ended = ended.expect("ending always succeeds");
+        assert_eq!(ended.status, ConversationStatus::Ended);
+        let seen = h
+            .store
+            .conversation_by_connection(&connection_id)
+            .await
+            .unwrap();
+        match bound {
+            // The bind came first: the end must be visible through the connection.
+            Ok(_) => assert_eq!(seen.map(|c| c.status), Some(ConversationStatus::Ended)),
+            Err(StoreError::AlreadyEnded(key)) => {
+                assert_eq!(key, conversation.key);
+                assert_eq!(seen, None);
+            }
+            Err(other) => panic!("unexpected bind result: {other}"),
+        }
+    }
+}
+
+pub async fn one_connection_racing_for_two_conversations_gets_one(h: Harness) {
+    for round in 0..4 {
+        let first = create(&h).await;
+        let second = create(&h).await;
+        let connection_id = format!("shared-{round}=");
+        let (a, b) = tokio::join!(
+            h.store.bind_connection(&first.key, &connection_id),
+            h.store.bind_connection(&second.key, &connection_id),
+        );
+        let winner = match (a, b) {
+            (Ok(_), Err(StoreError::ConnectionInUse { .. })) => first.key.clone(),
+            (Err(StoreError::ConnectionInUse { .. }), Ok(_)) => second.key.clone(),
+            other => panic!("exactly one bind must win, got {other:?}"),
+        };
+        let owner = h
+            .store
+            .conversation_by_connection(&connection_id)
+            .await
+            .unwrap();
+        assert_eq!(owner.map(|c| c.key), Some(winner.clone()));
+        for key in [&first.key, &second.key] {
+            let stored = h.store.conversation(key).await.unwrap().unwrap();
+            let expected = (*key == winner).then(|| connection_id.clone());
+            assert_eq!(stored.connection_id, expected);
+        }
+    }
+}

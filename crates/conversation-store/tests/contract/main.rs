@@ -1,0 +1,104 @@
+//! The store contract, run unchanged against every backend: `memory::*` against the
+//! in-process store, `dynamodb::*` against DynamoDB in the AWS emulator started by
+//! `scripts/test`.
+
+mod cases;
+
+/// One `#[tokio::test]` per contract case, each on a fresh store built by `$harness`.
+macro_rules! contract_suite {
+    ($harness:path) => {
+        contract_suite!(@cases $harness;
+            create_and_look_up,
+            creating_a_taken_key_is_refused,
+            unknown_lookups_find_nothing,
+            provider_lookup_tells_providers_apart_and_prefers_the_newest,
+            provider_data_is_kept_as_given,
+            bind_and_look_up_by_connection,
+            binding_again_is_idempotent,
+            a_new_connection_replaces_the_old,
+            binding_is_refused_for_unknown_or_ended_conversations,
+            a_connection_serves_one_conversation,
+            unbinding_forgets_the_connection,
+            unbinding_a_replaced_connection_leaves_the_new_one,
+            status_moves_forward_and_ends_once,
+            the_connection_lookup_sees_status_changes,
+            events_are_handled_once,
+            every_write_refreshes_the_lifetime,
+            expired_records_are_gone,
+            concurrent_binds_leave_exactly_one_connection,
+            bind_racing_end_never_binds_an_ended_conversation_unseen,
+            one_connection_racing_for_two_conversations_gets_one,
+        );
+    };
+    (@cases $harness:path; $($case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                crate::cases::$case($harness().await).await;
+            }
+        )+
+    };
+}
+
+mod memory {
+    use std::sync::Arc;
+
+    use conversation_store::{ManualClock, MemoryStore};
+
+    use crate::cases::{Harness, LIFETIME, START};
+
+    async fn harness() -> Harness {
+        let clock = Arc::new(ManualClock::at(START));
+        let store = MemoryStore::new()
+            .with_lifetime(LIFETIME)
+            .with_clock(clock.clone());
+        Harness {
+            store: Arc::new(store),
+            clock,
+        }
+    }
+
+    contract_suite!(harness);
+}
+
+mod dynamodb {
+    use std::sync::Arc;
+
+    use conversation_store::dynamodb::table::create_table;
+    use conversation_store::{DynamoDbStore, ManualClock};
+
+    use crate::cases::{Harness, LIFETIME, START};
+
+    mod table_design;
+
+    /// A client for the emulator and a table of its own, so that tests and runs never meet.
+    async fn client_and_table() -> (aws_sdk_dynamodb::Client, String) {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
+            panic!(
+                "AWS_ENDPOINT_URL is not set: the DynamoDB contract tests need the AWS emulator; \
+                 run them with scripts/test, which starts it"
+            )
+        });
+        let config = aws_config::load_from_env().await;
+        let client = aws_sdk_dynamodb::Client::new(&config);
+        let table = format!("conversations-{}", uuid::Uuid::new_v4().simple());
+        if let Err(err) = create_table(&client, &table).await {
+            panic!("could not create a table in the AWS emulator at {endpoint}: {err}");
+        }
+        (client, table)
+    }
+
+    async fn harness() -> Harness {
+        let (client, table) = client_and_table().await;
+        let clock = Arc::new(ManualClock::at(START));
+        let store = DynamoDbStore::new(client, table)
+            .with_lifetime(LIFETIME)
+            .with_clock(clock.clone());
+        Harness {
+            store: Arc::new(store),
+            clock,
+        }
+    }
+
+    contract_suite!(harness);
+}
