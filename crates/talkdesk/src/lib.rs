@@ -1,0 +1,26 @@
+//! Client for Talkdesk Digital Connect, the API that lets an external chat system hand a
+//! conversation to a Talkdesk agent.
+//!
+//! [`TalkdeskClient`] obtains OAuth client-credentials tokens (cached and shared by all clones),
+//! starts a conversation, relays the customer's messages and ends the conversation. Every call
+//! takes a deadline: the client retries throttling, server errors and network failures with
+//! jittered exponential backoff, but never sends or sleeps past that deadline.
+//!
+//! The Digital Connect API is Early Access; where this client relies on behaviour that Talkdesk
+//! has not published (the idempotency header name, the End a Conversation endpoint), the item's
+//! documentation says so.
+
+mod auth;
+mod client;
+mod config;
+mod error;
+mod model;
+mod retry;
+
+pub use auth::ClientCredentials;
+pub use client::TalkdeskClient;
+pub use config::{Region, TalkdeskConfig};
+pub use error::{ConfigError, FieldError, TalkdeskError};
+pub use model::{
+    ContactPerson, ConversationId, MessageType, PreviousMessage, SentMessage, StartConversation,
+};
