@@ -21,10 +21,10 @@ pub enum StoreError {
         connection_id: String,
     },
     /// Concurrent writers kept changing the record; the caller may retry.
-    #[error("conversation {key} kept changing under concurrent writes ({attempts} attempts)")]
+    #[error("{record} kept changing under concurrent writes ({attempts} attempts)")]
     Conflict {
-        /// The conversation being written.
-        key: ConversationKey,
+        /// The record being written, such as `conversation <key>`.
+        record: String,
         /// How many times the write was tried.
         attempts: u32,
     },

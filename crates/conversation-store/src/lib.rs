@@ -2,8 +2,9 @@
 //!
 //! It answers four questions with one read each: which conversation has this key, which one
 //! does the contact center know by this id, which one is this WebSocket connection bound to,
-//! and has this inbound event been handled already. [`ConversationStore`] is the contract;
-//! [`MemoryStore`] keeps records in the process (tests, the local stack) and
+//! and has this inbound event been handled already. It also keeps each Lex session's
+//! transcript, recorded turn by turn, for the agent who takes over. [`ConversationStore`] is
+//! the contract; [`MemoryStore`] keeps records in the process (tests, the local stack) and
 //! [`DynamoDbStore`] in one DynamoDB table.
 //!
 //! # DynamoDB table design
@@ -15,6 +16,7 @@
 //! | conversation | `CONV#<conversation key>` | `item_type` = `conversation`, `conversation_key`, `provider`, `provider_conversation_id`, `provider_ref`, `provider_data` (map), `lex_session_id`, `status`, `connection_id`?, `created_at`, `updated_at` (ms), `version`, `expires_at` |
 //! | connection | `CONN#<connection id>` | `item_type` = `connection` and a copy of the bound conversation's attributes (without `provider_ref`) |
 //! | handled event | `EVENT#<source>#<event id>` | `item_type` = `event`, `expires_at` |
+//! | transcript | `SESSION#<Lex session id>` | `item_type` = `transcript`, `lex_session_id`, `entries` (list of maps: `speaker` = `customer` or `bot`, `text`, `at` in ms), `intents` (list), `last_request_id`?, `updated_at` (ms), `version`, `expires_at` |
 //!
 //! Global secondary index `by_provider_ref`: partition key `provider_ref`
 //! (`<provider>#<provider conversation id>`, on conversation items only), sort key
@@ -30,6 +32,10 @@
 //! other. A connection item is only put if it is absent or already points at the same
 //! conversation, so a connection is never bound to two conversations.
 //!
+//! A transcript is read with one strongly consistent GetItem and written back with a PutItem
+//! on the condition that its `version` is the one read (or that it is absent or expired), so
+//! turns recorded at the same time retry instead of dropping each other.
+//!
 //! `expires_at` (epoch seconds) is set to now plus the configured lifetime on every write, and
 //! reads treat an item past its expiry as absent, since DynamoDB deletes expired items lazily.
 
@@ -42,6 +48,7 @@ mod memory;
 mod model;
 mod settings;
 mod store;
+mod transcript;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 #[cfg(feature = "dynamodb")]
@@ -54,3 +61,4 @@ pub use model::{
 };
 pub use settings::{LIFETIME_VAR, SettingsError, StoreSettings, TABLE_VAR};
 pub use store::ConversationStore;
+pub use transcript::{Speaker, Transcript, TranscriptEntry, TranscriptLimits, Turn};

@@ -13,6 +13,7 @@ use crate::model::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
 use crate::store::{Change, ConversationStore, new_record};
+use crate::transcript::{Transcript, TranscriptLimits, Turn};
 
 /// Records in a mutex-guarded map; one lock per operation makes every operation atomic.
 #[derive(Debug, Clone)]
@@ -27,6 +28,7 @@ struct State {
     conversations: HashMap<ConversationKey, Conversation>,
     connections: HashMap<String, ConversationKey>,
     events: HashMap<(String, String), SystemTime>,
+    transcripts: HashMap<String, Transcript>,
 }
 
 impl Default for MemoryStore {
@@ -84,6 +86,12 @@ impl State {
         self.conversations
             .get(key)
             .filter(|conversation| !is_expired(conversation.expires_at, now))
+    }
+
+    fn live_transcript(&self, lex_session_id: &str, now: SystemTime) -> Option<&Transcript> {
+        self.transcripts
+            .get(lex_session_id)
+            .filter(|transcript| !is_expired(transcript.expires_at, now))
     }
 
     fn bound_conversation(&self, connection_id: &str, now: SystemTime) -> Option<&Conversation> {
@@ -225,5 +233,33 @@ impl ConversationStore for MemoryStore {
         }
         state.events.insert(id, expiry(now, self.lifetime));
         Ok(true)
+    }
+
+    async fn record_turn(
+        &self,
+        lex_session_id: &str,
+        turn: Turn,
+        limits: TranscriptLimits,
+    ) -> Result<Transcript, StoreError> {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        let current = state
+            .live_transcript(lex_session_id, now)
+            .cloned()
+            .unwrap_or_else(|| Transcript::empty(lex_session_id));
+        let Some(next) = current.record(&turn, now, self.lifetime, limits) else {
+            return Ok(current);
+        };
+        state
+            .transcripts
+            .insert(lex_session_id.to_owned(), next.clone());
+        Ok(next)
+    }
+
+    async fn transcript(&self, lex_session_id: &str) -> Result<Option<Transcript>, StoreError> {
+        Ok(self
+            .lock()
+            .live_transcript(lex_session_id, self.clock.now())
+            .cloned())
     }
 }

@@ -9,12 +9,15 @@ use crate::lifetime::expiry;
 use crate::model::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
+use crate::transcript::{Transcript, TranscriptLimits, Turn};
 
-/// Maps conversations to contact-center ids and to the customer's WebSocket connection.
+/// Maps conversations to contact-center ids and to the customer's WebSocket connection, and
+/// keeps each Lex session's transcript.
 ///
 /// Every lookup is a single read; every write refreshes the record's expiry. Implementations
 /// are safe to share between concurrent invocations: two racing writers never leave a
-/// conversation bound to two connections, nor a connection bound to two conversations.
+/// conversation bound to two connections, nor a connection bound to two conversations, and
+/// never lose a transcript turn.
 #[async_trait]
 pub trait ConversationStore: Send + Sync {
     /// Stores a new conversation with status `pending`.
@@ -67,6 +70,23 @@ pub trait ConversationStore: Send + Sync {
     /// Remembers that an inbound event was handled. `true` the first time `event_id` is seen
     /// within the lifetime for this `source`, `false` every later time.
     async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError>;
+
+    /// Records one Lex turn in the session's transcript (created on first use) and refreshes
+    /// its lifetime. A turn whose `request_id` equals the last recorded one changes nothing (a
+    /// retried invocation). Appends the bot's reply (if present and non-blank) then the
+    /// customer's text (if present and non-blank), each cut to `limits.max_entry_chars`
+    /// characters (on a char boundary), keeps only the last `limits.max_entries` lines, and
+    /// appends the intent name (if non-blank) unless it equals the last one recorded, keeping
+    /// the last `limits.max_intents`.
+    async fn record_turn(
+        &self,
+        lex_session_id: &str,
+        turn: Turn,
+        limits: TranscriptLimits,
+    ) -> Result<Transcript, StoreError>;
+
+    /// The session's transcript, if one is recorded and has not expired.
+    async fn transcript(&self, lex_session_id: &str) -> Result<Option<Transcript>, StoreError>;
 }
 
 /// A change to one conversation, applied by both backends in the same way.

@@ -13,14 +13,18 @@
 mod auth;
 mod client;
 mod config;
+mod contact_center;
 mod error;
 mod model;
 mod retry;
+mod settings;
 
 pub use auth::ClientCredentials;
 pub use client::TalkdeskClient;
 pub use config::{Region, TalkdeskConfig};
+pub use contact_center::{SecretNames, TalkdeskContactCenter};
 pub use error::{ConfigError, FieldError, TalkdeskError};
 pub use model::{
     ContactPerson, ConversationId, MessageType, PreviousMessage, SentMessage, StartConversation,
 };
+pub use settings::{API_BASE_VAR, MissingOAuthBase, OAUTH_BASE_VAR, TalkdeskSettings};

@@ -1,4 +1,4 @@
-//! Conversations as DynamoDB items, and back.
+//! Conversations and transcripts as DynamoDB items, and back.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::table::{CREATED_AT, PARTITION_KEY, PROVIDER_REF, TTL_ATTRIBUTE};
 use crate::error::StoreError;
 use crate::model::{Conversation, ConversationKey, Provider};
+use crate::transcript::{Transcript, TranscriptEntry};
 
 /// An item as the SDK passes it.
 pub(crate) type Item = HashMap<String, AttributeValue>;
@@ -25,6 +26,11 @@ pub(crate) fn connection_pk(connection_id: &str) -> AttributeValue {
 /// The partition key of a handled-event item.
 pub(crate) fn event_pk(source: &str, event_id: &str) -> AttributeValue {
     AttributeValue::S(format!("EVENT#{source}#{event_id}"))
+}
+
+/// The partition key of a Lex session's transcript item.
+pub(crate) fn transcript_pk(lex_session_id: &str) -> AttributeValue {
+    AttributeValue::S(format!("SESSION#{lex_session_id}"))
 }
 
 /// The value of the provider index's key for this conversation.
@@ -63,6 +69,93 @@ pub(crate) fn event_item(source: &str, event_id: &str, expires_at: SystemTime) -
         ("item_type".into(), AttributeValue::S("event".into())),
         (TTL_ATTRIBUTE.into(), seconds(expires_at)),
     ])
+}
+
+/// A Lex session's transcript item.
+pub(crate) fn transcript_item(transcript: &Transcript) -> Item {
+    let entries = transcript.entries.iter().map(entry_value).collect();
+    let intents = transcript
+        .intents
+        .iter()
+        .map(|intent| AttributeValue::S(intent.clone()))
+        .collect();
+    let mut item = HashMap::from([
+        (
+            PARTITION_KEY.into(),
+            transcript_pk(&transcript.lex_session_id),
+        ),
+        ("item_type".into(), AttributeValue::S("transcript".into())),
+        (
+            "lex_session_id".into(),
+            AttributeValue::S(transcript.lex_session_id.clone()),
+        ),
+        ("entries".into(), AttributeValue::L(entries)),
+        ("intents".into(), AttributeValue::L(intents)),
+        ("updated_at".into(), millis(transcript.updated_at)),
+        (TTL_ATTRIBUTE.into(), seconds(transcript.expires_at)),
+        (
+            "version".into(),
+            AttributeValue::N(transcript.version.to_string()),
+        ),
+    ]);
+    if let Some(request_id) = &transcript.last_request_id {
+        item.insert(
+            "last_request_id".into(),
+            AttributeValue::S(request_id.clone()),
+        );
+    }
+    item
+}
+
+fn entry_value(entry: &TranscriptEntry) -> AttributeValue {
+    AttributeValue::M(HashMap::from([
+        (
+            "speaker".into(),
+            AttributeValue::S(entry.speaker.as_str().into()),
+        ),
+        ("text".into(), AttributeValue::S(entry.text.clone())),
+        ("at".into(), millis(entry.at)),
+    ]))
+}
+
+/// Reads a transcript back from its item.
+pub(crate) fn transcript_from_item(item: &Item) -> Result<Transcript, StoreError> {
+    let entries = list(item, "entries")?
+        .iter()
+        .map(|value| match value {
+            AttributeValue::M(entry) => entry_from_map(entry),
+            _ => Err(StoreError::Corrupt("an entry is not a map".into())),
+        })
+        .collect::<Result<_, _>>()?;
+    let intents = list(item, "intents")?
+        .iter()
+        .map(|value| match value {
+            AttributeValue::S(intent) => Ok(intent.clone()),
+            _ => Err(StoreError::Corrupt("an intent is not a string".into())),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Transcript {
+        lex_session_id: string(item, "lex_session_id")?.to_owned(),
+        entries,
+        intents,
+        last_request_id: item
+            .get("last_request_id")
+            .and_then(|v| v.as_s().ok())
+            .cloned(),
+        updated_at: UNIX_EPOCH + Duration::from_millis(number(item, "updated_at")?),
+        expires_at: expires_at(item)?,
+        version: number(item, "version")?,
+    })
+}
+
+fn entry_from_map(entry: &Item) -> Result<TranscriptEntry, StoreError> {
+    Ok(TranscriptEntry {
+        speaker: string(entry, "speaker")?
+            .parse()
+            .map_err(corrupt("speaker"))?,
+        text: string(entry, "text")?.to_owned(),
+        at: UNIX_EPOCH + Duration::from_millis(number(entry, "at")?),
+    })
 }
 
 fn attributes(conversation: &Conversation) -> Item {
@@ -171,6 +264,13 @@ fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
     }
 }
 
+fn list<'a>(item: &'a Item, name: &str) -> Result<&'a [AttributeValue], StoreError> {
+    match item.get(name) {
+        Some(AttributeValue::L(values)) => Ok(values),
+        _ => Err(missing(name)),
+    }
+}
+
 fn number(item: &Item, name: &str) -> Result<u64, StoreError> {
     match item.get(name) {
         Some(AttributeValue::N(text)) => text
@@ -192,6 +292,7 @@ fn corrupt<E: std::fmt::Display>(name: &'static str) -> impl Fn(E) -> StoreError
 mod tests {
     use super::*;
     use crate::model::ConversationStatus;
+    use crate::transcript::Speaker;
 
     fn sample() -> Conversation {
         Conversation {
@@ -229,6 +330,88 @@ mod tests {
         assert_eq!(item["pk"], AttributeValue::S("CONN#AAAA1234=".into()));
         assert!(!item.contains_key("provider_ref"));
         assert_eq!(conversation_from_item(&item), Ok(conversation));
+    }
+
+    fn sample_transcript() -> Transcript {
+        let entry = |speaker, text: &str, millis| TranscriptEntry {
+            speaker,
+            text: text.into(),
+            at: UNIX_EPOCH + Duration::from_millis(millis),
+        };
+        Transcript {
+            lex_session_id: "us-east-1:abc".into(),
+            entries: vec![
+                entry(Speaker::Bot, "How can I help?", 1_700_000_000_123),
+                entry(
+                    Speaker::Customer,
+                    "Zoë wants an agent 客服",
+                    1_700_000_000_123,
+                ),
+            ],
+            intents: vec!["Greeting".into(), "TalkToAgent".into()],
+            last_request_id: Some("req-2".into()),
+            updated_at: UNIX_EPOCH + Duration::from_millis(1_700_000_000_123),
+            expires_at: UNIX_EPOCH + Duration::from_secs(1_700_086_401),
+            version: 2,
+        }
+    }
+
+    #[test]
+    fn transcript_items_round_trip() {
+        let transcript = sample_transcript();
+        let item = transcript_item(&transcript);
+        assert_eq!(
+            item["pk"],
+            AttributeValue::S("SESSION#us-east-1:abc".into())
+        );
+        assert_eq!(item["item_type"], AttributeValue::S("transcript".into()));
+        assert_eq!(item["expires_at"], AttributeValue::N("1700086401".into()));
+        let AttributeValue::L(entries) = &item["entries"] else {
+            panic!("entries is a list");
+        };
+        let AttributeValue::M(first) = &entries[0] else {
+            panic!("an entry is a map");
+        };
+        assert_eq!(first["speaker"], AttributeValue::S("bot".into()));
+        assert_eq!(first["at"], AttributeValue::N("1700000000123".into()));
+        assert_eq!(transcript_from_item(&item), Ok(transcript));
+
+        let fresh = Transcript {
+            entries: Vec::new(),
+            intents: Vec::new(),
+            last_request_id: None,
+            ..sample_transcript()
+        };
+        let item = transcript_item(&fresh);
+        assert!(!item.contains_key("last_request_id"));
+        assert_eq!(transcript_from_item(&item), Ok(fresh));
+    }
+
+    #[test]
+    fn malformed_transcripts_say_what_is_wrong() {
+        let mut item = transcript_item(&sample_transcript());
+        let AttributeValue::L(entries) = item.get_mut("entries").unwrap() else {
+            panic!("entries is a list");
+        };
+        let AttributeValue::M(first) = &mut entries[0] else {
+            panic!("an entry is a map");
+        };
+        first.insert("speaker".into(), AttributeValue::S("agent".into()));
+        assert_eq!(
+            transcript_from_item(&item),
+            Err(StoreError::Corrupt(
+                "speaker: unknown speaker \"agent\"".into()
+            ))
+        );
+
+        let mut item = transcript_item(&sample_transcript());
+        item.insert("intents".into(), AttributeValue::S("Greeting".into()));
+        assert_eq!(
+            transcript_from_item(&item),
+            Err(StoreError::Corrupt(
+                "attribute intents is missing or of the wrong type".into()
+            ))
+        );
     }
 
     #[test]

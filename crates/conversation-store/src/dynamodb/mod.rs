@@ -10,13 +10,15 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 
 use self::errors::store_error;
 use self::item::{
     Item, connection_item, connection_pk, conversation_from_item, conversation_item,
-    conversation_pk, event_item, expires_at, provider_ref, seconds,
+    conversation_pk, event_item, expires_at, provider_ref, seconds, transcript_from_item,
+    transcript_item, transcript_pk,
 };
 use self::table::{PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF};
 use crate::clock::{Clock, SystemClock};
@@ -26,8 +28,9 @@ use crate::model::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
 use crate::store::{Change, ConversationStore, new_record};
+use crate::transcript::{Transcript, TranscriptLimits, Turn};
 
-/// How often a write is retried when a concurrent writer changed the conversation first.
+/// How often a write is retried when a concurrent writer changed the record first.
 const WRITE_ATTEMPTS: u32 = 10;
 
 /// Written only if the item is absent or has expired (DynamoDB removes expired items lazily).
@@ -126,9 +129,44 @@ impl DynamoDbStore {
             }
         }
         Err(StoreError::Conflict {
-            key: key.clone(),
+            record: format!("conversation {key}"),
             attempts: WRITE_ATTEMPTS,
         })
+    }
+
+    async fn live_transcript(
+        &self,
+        lex_session_id: &str,
+        now: SystemTime,
+    ) -> Result<Option<Transcript>, StoreError> {
+        self.live_item(transcript_pk(lex_session_id), now)
+            .await?
+            .map(|item| transcript_from_item(&item))
+            .transpose()
+    }
+
+    /// Writes `next` if the stored transcript is still the one read: at `read_version`, or
+    /// absent or expired when none was read.
+    async fn put_transcript(
+        &self,
+        next: &Transcript,
+        read_version: Option<u64>,
+        now: SystemTime,
+    ) -> Result<(), SdkError<PutItemError>> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(transcript_item(next)));
+        let put = match read_version {
+            Some(version) => put
+                .condition_expression("version = :version")
+                .expression_attribute_values(":version", AttributeValue::N(version.to_string())),
+            None => put
+                .condition_expression(ABSENT_OR_EXPIRED)
+                .expression_attribute_values(":now", seconds(now)),
+        };
+        put.send().await.map(drop)
     }
 
     async fn write(
@@ -372,11 +410,39 @@ impl ConversationStore for DynamoDbStore {
             Err(err) => Err(store_error(err)),
         }
     }
+
+    async fn record_turn(
+        &self,
+        lex_session_id: &str,
+        turn: Turn,
+        limits: TranscriptLimits,
+    ) -> Result<Transcript, StoreError> {
+        for attempt in 1..=WRITE_ATTEMPTS {
+            let now = self.clock.now();
+            let read = self.live_transcript(lex_session_id, now).await?;
+            let read_version = read.as_ref().map(|transcript| transcript.version);
+            let current = read.unwrap_or_else(|| Transcript::empty(lex_session_id));
+            let Some(next) = current.record(&turn, now, self.lifetime, limits) else {
+                return Ok(current);
+            };
+            match self.put_transcript(&next, read_version, now).await {
+                Ok(()) => return Ok(next),
+                Err(err) if is_condition_failure(&err) => backoff(attempt).await,
+                Err(err) => return Err(store_error(err)),
+            }
+        }
+        Err(StoreError::Conflict {
+            record: format!("transcript of Lex session {lex_session_id}"),
+            attempts: WRITE_ATTEMPTS,
+        })
+    }
+
+    async fn transcript(&self, lex_session_id: &str) -> Result<Option<Transcript>, StoreError> {
+        self.live_transcript(lex_session_id, self.clock.now()).await
+    }
 }
 
-fn is_condition_failure(
-    err: &SdkError<aws_sdk_dynamodb::operation::put_item::PutItemError>,
-) -> bool {
+fn is_condition_failure(err: &SdkError<PutItemError>) -> bool {
     err.as_service_error()
         .is_some_and(|service| service.is_conditional_check_failed_exception())
 }

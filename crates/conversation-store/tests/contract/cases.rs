@@ -7,7 +7,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use conversation_store::{
     Clock, Conversation, ConversationKey, ConversationStatus, ConversationStore, ManualClock,
-    NewConversation, Provider, StoreError,
+    NewConversation, Provider, Speaker, StoreError, Transcript, TranscriptEntry, TranscriptLimits,
+    Turn,
 };
 
 /// Where every test clock starts (a whole second, so expiries are exact).
@@ -40,6 +41,26 @@ async fn create(h: &Harness) -> Conversation {
 
 fn at(unix_seconds: u64) -> std::time::SystemTime {
     UNIX_EPOCH + Duration::from_secs(unix_seconds)
+}
+
+/// A Lex session id as Lex V2 forms them.
+const SESSION: &str = "us-east-1:24ac4405-504c-4787-9b11-aa5633788026";
+
+fn lex_turn(request_id: &str, intent: &str, bot: Option<&str>, customer: Option<&str>) -> Turn {
+    Turn {
+        request_id: Some(request_id.to_owned()),
+        intent: intent.to_owned(),
+        bot_reply: bot.map(str::to_owned),
+        customer_text: customer.map(str::to_owned),
+    }
+}
+
+fn lines(transcript: &Transcript) -> Vec<(Speaker, &str)> {
+    transcript
+        .entries
+        .iter()
+        .map(|entry| (entry.speaker, entry.text.as_str()))
+        .collect()
 }
 
 pub async fn create_and_look_up(h: Harness) {
@@ -596,4 +617,270 @@ pub async fn one_connection_racing_for_two_conversations_gets_one(h: Harness) {
             assert_eq!(stored.connection_id, expected);
         }
     }
+}
+
+pub async fn a_first_turn_creates_the_transcript(h: Harness) {
+    let turn = lex_turn(
+        "req-1",
+        "Greeting",
+        Some("Hi! How can I help?"),
+        Some("I want to talk to someone"),
+    );
+    let recorded = h
+        .store
+        .record_turn(SESSION, turn, TranscriptLimits::default())
+        .await
+        .unwrap();
+    assert_eq!(recorded.lex_session_id, SESSION);
+    assert_eq!(
+        recorded.entries,
+        vec![
+            TranscriptEntry {
+                speaker: Speaker::Bot,
+                text: "Hi! How can I help?".to_owned(),
+                at: at(START),
+            },
+            TranscriptEntry {
+                speaker: Speaker::Customer,
+                text: "I want to talk to someone".to_owned(),
+                at: at(START),
+            },
+        ]
+    );
+    assert_eq!(recorded.intents, vec!["Greeting".to_owned()]);
+    assert_eq!(recorded.last_request_id.as_deref(), Some("req-1"));
+    assert_eq!(recorded.updated_at, at(START));
+    assert_eq!(recorded.expires_at, at(START) + LIFETIME);
+    assert_eq!(recorded.version, 1);
+    assert_eq!(h.store.transcript(SESSION).await.unwrap(), Some(recorded));
+}
+
+pub async fn the_bot_reply_comes_before_the_customer_text(h: Harness) {
+    let limits = TranscriptLimits::default();
+    let turns = [
+        lex_turn("req-1", "Greeting", None, Some("hello")),
+        lex_turn(
+            "req-2",
+            "CheckOrder",
+            Some("What is your order number?"),
+            Some("12345"),
+        ),
+        lex_turn("req-3", "TalkToAgent", Some("  "), Some("an agent, please")),
+    ];
+    for turn in turns {
+        h.store.record_turn(SESSION, turn, limits).await.unwrap();
+        h.clock.advance(Duration::from_millis(1_500));
+    }
+    let stored = h.store.transcript(SESSION).await.unwrap().unwrap();
+    assert_eq!(
+        lines(&stored),
+        vec![
+            (Speaker::Customer, "hello"),
+            (Speaker::Bot, "What is your order number?"),
+            (Speaker::Customer, "12345"),
+            (Speaker::Customer, "an agent, please"),
+        ]
+    );
+    let times: Vec<_> = stored.entries.iter().map(|entry| entry.at).collect();
+    let second_turn = at(START) + Duration::from_millis(1_500);
+    let third_turn = at(START) + Duration::from_millis(3_000);
+    assert_eq!(times, vec![at(START), second_turn, second_turn, third_turn]);
+    assert_eq!(
+        stored.intents,
+        vec!["Greeting", "CheckOrder", "TalkToAgent"]
+    );
+    assert_eq!(stored.version, 3);
+}
+
+pub async fn transcripts_keep_within_their_limits(h: Harness) {
+    let limits = TranscriptLimits {
+        max_entries: 3,
+        max_entry_chars: 5,
+        max_intents: 2,
+    };
+    let turns = [
+        lex_turn(
+            "req-1",
+            "A",
+            Some("Bonjour à tous"),
+            Some("Ça va très bien"),
+        ),
+        lex_turn("req-2", "B", Some("Où êtes-vous ?"), Some("Zürich")),
+        lex_turn("req-3", "B", None, Some("客服人员，谢谢")),
+        lex_turn("req-4", "C", None, Some("ok")),
+    ];
+    let mut last = None;
+    for turn in turns {
+        last = Some(h.store.record_turn(SESSION, turn, limits).await.unwrap());
+    }
+    let stored = h.store.transcript(SESSION).await.unwrap();
+    assert_eq!(stored, last);
+    let stored = stored.unwrap();
+    assert_eq!(
+        lines(&stored),
+        vec![
+            (Speaker::Customer, "Züric"),
+            (Speaker::Customer, "客服人员，"),
+            (Speaker::Customer, "ok"),
+        ]
+    );
+    assert_eq!(stored.intents, vec!["B", "C"]);
+}
+
+pub async fn a_retried_turn_is_recorded_once(h: Harness) {
+    let limits = TranscriptLimits::default();
+    let first = h
+        .store
+        .record_turn(SESSION, lex_turn("req-1", "A", None, Some("hi")), limits)
+        .await
+        .unwrap();
+    h.clock.advance(Duration::from_secs(2));
+    let retried = lex_turn("req-1", "A", Some("Hello!"), Some("hi"));
+    let again = h.store.record_turn(SESSION, retried, limits).await.unwrap();
+    assert_eq!(again, first, "a retried invocation changes nothing");
+    assert_eq!(h.store.transcript(SESSION).await.unwrap(), Some(first));
+
+    let next = lex_turn("req-2", "A", Some("Hello!"), Some("hi"));
+    let next = h.store.record_turn(SESSION, next, limits).await.unwrap();
+    assert_eq!(
+        lines(&next),
+        vec![
+            (Speaker::Customer, "hi"),
+            (Speaker::Bot, "Hello!"),
+            (Speaker::Customer, "hi"),
+        ]
+    );
+    assert_eq!(next.version, 2);
+}
+
+pub async fn sessions_have_their_own_transcripts(h: Harness) {
+    let limits = TranscriptLimits::default();
+    let other = "eu-west-2:7d4c6a0e-93a1-4f57-8a52-0d3d2e1f8c11";
+    h.store
+        .record_turn(SESSION, lex_turn("req-1", "A", None, Some("mine")), limits)
+        .await
+        .unwrap();
+    h.store
+        .record_turn(other, lex_turn("req-1", "B", None, Some("theirs")), limits)
+        .await
+        .unwrap();
+    let mine = h.store.transcript(SESSION).await.unwrap().unwrap();
+    let theirs = h.store.transcript(other).await.unwrap().unwrap();
+    assert_eq!(lines(&mine), vec![(Speaker::Customer, "mine")]);
+    assert_eq!(mine.intents, vec!["A"]);
+    assert_eq!(theirs.lex_session_id, other);
+    assert_eq!(lines(&theirs), vec![(Speaker::Customer, "theirs")]);
+    assert_eq!(
+        theirs.version, 1,
+        "the same request id in another session is new"
+    );
+}
+
+pub async fn an_unknown_session_has_no_transcript(h: Harness) {
+    let conversation = create(&h).await;
+    assert_eq!(
+        h.store
+            .transcript(&conversation.lex_session_id)
+            .await
+            .unwrap(),
+        None,
+        "a conversation alone records no transcript"
+    );
+    h.store
+        .record_turn(
+            SESSION,
+            lex_turn("req-1", "A", None, Some("hi")),
+            TranscriptLimits::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(h.store.transcript("us-east-1:nobody").await.unwrap(), None);
+}
+
+pub async fn every_turn_refreshes_the_transcript_lifetime(h: Harness) {
+    let limits = TranscriptLimits::default();
+    let first = h
+        .store
+        .record_turn(SESSION, lex_turn("req-1", "A", None, Some("one")), limits)
+        .await
+        .unwrap();
+    assert_eq!(first.expires_at, at(START) + LIFETIME);
+
+    h.clock.advance(LIFETIME - Duration::from_millis(500));
+    let second = h
+        .store
+        .record_turn(SESSION, lex_turn("req-2", "A", None, Some("two")), limits)
+        .await
+        .unwrap();
+    assert_eq!(second.updated_at, h.clock.now());
+    assert_eq!(
+        second.expires_at,
+        at(START) + LIFETIME + LIFETIME,
+        "a fractional second rounds up, never expiring early"
+    );
+    assert_eq!(second.version, 2);
+
+    h.clock.advance(LIFETIME - Duration::from_secs(1));
+    let stored = h.store.transcript(SESSION).await.unwrap().unwrap();
+    assert_eq!(
+        lines(&stored).len(),
+        2,
+        "still alive thanks to the second turn"
+    );
+    assert_eq!(stored.expires_at, second.expires_at);
+}
+
+pub async fn an_expired_transcript_is_gone(h: Harness) {
+    let limits = TranscriptLimits::default();
+    h.store
+        .record_turn(SESSION, lex_turn("req-1", "A", None, Some("old")), limits)
+        .await
+        .unwrap();
+    h.clock.advance(LIFETIME - Duration::from_secs(1));
+    assert!(h.store.transcript(SESSION).await.unwrap().is_some());
+
+    h.clock.advance(Duration::from_secs(1));
+    assert_eq!(h.store.transcript(SESSION).await.unwrap(), None);
+
+    // The same request id again: the expired transcript no longer remembers it.
+    let fresh = h
+        .store
+        .record_turn(SESSION, lex_turn("req-1", "B", None, Some("new")), limits)
+        .await
+        .unwrap();
+    assert_eq!(fresh.version, 1);
+    assert_eq!(lines(&fresh), vec![(Speaker::Customer, "new")]);
+    assert_eq!(fresh.intents, vec!["B"]);
+    assert_eq!(fresh.expires_at, at(START) + LIFETIME + LIFETIME);
+    assert_eq!(h.store.transcript(SESSION).await.unwrap(), Some(fresh));
+}
+
+pub async fn concurrent_turns_lose_nothing(h: Harness) {
+    let limits = TranscriptLimits {
+        max_entries: 100,
+        ..TranscriptLimits::default()
+    };
+    let texts: Vec<String> = (0..8).map(|i| format!("message {i}")).collect();
+    let racers: Vec<_> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let store = h.store.clone();
+            let turn = lex_turn(&format!("req-{i}"), "TalkToAgent", None, Some(text));
+            tokio::spawn(async move { store.record_turn(SESSION, turn, limits).await })
+        })
+        .collect();
+    for racer in racers {
+        racer
+            .await
+            .unwrap()
+            .expect("every turn is recorded, one after another");
+    }
+
+    let stored = h.store.transcript(SESSION).await.unwrap().unwrap();
+    let recorded: HashSet<_> = stored.entries.iter().map(|e| e.text.clone()).collect();
+    assert_eq!(stored.entries.len(), texts.len(), "no turn recorded twice");
+    assert_eq!(recorded, texts.into_iter().collect::<HashSet<_>>());
+    assert_eq!(stored.version, 8);
+    assert_eq!(stored.intents, vec!["TalkToAgent"]);
 }

@@ -28,6 +28,15 @@ macro_rules! contract_suite {
             concurrent_binds_leave_exactly_one_connection,
             bind_racing_end_never_binds_an_ended_conversation_unseen,
             one_connection_racing_for_two_conversations_gets_one,
+            a_first_turn_creates_the_transcript,
+            the_bot_reply_comes_before_the_customer_text,
+            transcripts_keep_within_their_limits,
+            a_retried_turn_is_recorded_once,
+            sessions_have_their_own_transcripts,
+            an_unknown_session_has_no_transcript,
+            every_turn_refreshes_the_transcript_lifetime,
+            an_expired_transcript_is_gone,
+            concurrent_turns_lose_nothing,
         );
     };
     (@cases $harness:path; $($case:ident),+ $(,)?) => {

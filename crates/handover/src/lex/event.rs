@@ -241,7 +241,11 @@ impl LexEvent {
     /// Parses an event, ignoring a leading UTF-8 byte-order mark.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, LexEventError> {
         let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-        let value: Value = serde_json::from_slice(bytes).map_err(LexEventError::NotJson)?;
+        Self::from_value(serde_json::from_slice(bytes).map_err(LexEventError::NotJson)?)
+    }
+
+    /// Reads an event already parsed as JSON (as the Lambda runtime hands it over).
+    pub fn from_value(value: Value) -> Result<Self, LexEventError> {
         // Checked up front so that the error names the field by its full path; serde would
         // only say "missing field `name`".
         for (pointer, field) in REQUIRED_STRINGS {

@@ -75,12 +75,13 @@ pub fn delegate(event: &LexEvent) -> LexResponse {
     }
 }
 
-/// Ends the intent with `state`, tells the user `message`, and adds
-/// `extra_session_attributes` on top of the session's (replacing any of the same name).
+/// Ends the intent with `state`, tells the user `message` (with none, Lex plays the intent's
+/// own closing response, if any), and adds `extra_session_attributes` on top of the session's
+/// (replacing any of the same name).
 pub fn close(
     event: &LexEvent,
     state: FulfillmentState,
-    message: impl Into<String>,
+    message: Option<String>,
     extra_session_attributes: impl IntoIterator<Item = (String, String)>,
 ) -> LexResponse {
     let intent = Intent {
@@ -93,7 +94,7 @@ pub fn close(
         .extend(extra_session_attributes);
     LexResponse {
         session_state,
-        messages: vec![Message::plain_text(message)],
+        messages: message.into_iter().map(Message::plain_text).collect(),
         request_attributes: None,
     }
 }

@@ -10,6 +10,7 @@ use conversation_store::dynamodb::table::{
 use conversation_store::lifetime::DEFAULT_LIFETIME;
 use conversation_store::{
     ConversationKey, ConversationStore, DynamoDbStore, ManualClock, NewConversation, Provider,
+    TranscriptLimits, Turn,
 };
 
 use super::client_and_table;
@@ -80,12 +81,22 @@ async fn every_item_carries_a_ttl_of_now_plus_the_default_lifetime_in_epoch_seco
         .unwrap();
     store.bind_connection(&key, "conn-A=").await.unwrap();
     store.record_event("talkdesk", "msg-1").await.unwrap();
+    let turn = Turn {
+        intent: "TalkToAgent".into(),
+        customer_text: Some("an agent, please".into()),
+        ..Turn::default()
+    };
+    store
+        .record_turn("session", turn, TranscriptLimits::default())
+        .await
+        .unwrap();
 
     let expected_expiry = crate::cases::START + DEFAULT_LIFETIME.as_secs();
     for pk in [
         format!("CONV#{key}"),
         "CONN#conn-A=".into(),
         "EVENT#talkdesk#msg-1".into(),
+        "SESSION#session".into(),
     ] {
         let item = client
             .get_item()

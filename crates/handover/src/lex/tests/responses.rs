@@ -27,7 +27,7 @@ fn close_adds_its_attributes_on_top_of_the_echoed_ones() {
     let response = close(
         &event,
         FulfillmentState::Fulfilled,
-        "Connecting you to an agent.",
+        Some("Connecting you to an agent.".to_owned()),
         [
             ("talkdesk_conversation_id".to_owned(), "v1.abc".to_owned()),
             ("topic".to_owned(), "handover".to_owned()),
@@ -58,9 +58,25 @@ fn close_adds_its_attributes_on_top_of_the_echoed_ones() {
 }
 
 #[test]
+fn close_without_a_message_leaves_the_closing_response_to_lex() {
+    let event = web_ui_event_with_attributes();
+    let response = close(&event, FulfillmentState::Fulfilled, None, []);
+    let json = serde_json::to_value(&response).unwrap();
+
+    assert!(json.get("messages").is_none());
+    assert_eq!(json["sessionState"]["dialogAction"]["type"], "Close");
+    assert_eq!(json["sessionState"]["intent"]["state"], "Fulfilled");
+}
+
+#[test]
 fn close_failed_on_an_event_without_session_attributes_writes_an_empty_map() {
     let event = LexEvent::from_slice(&fixture(DIALOG_CODE_HOOK)).unwrap();
-    let response = close(&event, FulfillmentState::Failed, "Sorry.", []);
+    let response = close(
+        &event,
+        FulfillmentState::Failed,
+        Some("Sorry.".to_owned()),
+        [],
+    );
     let json = serde_json::to_value(&response).unwrap();
 
     assert_eq!(json["sessionState"]["sessionAttributes"], json!({}));

@@ -1,0 +1,54 @@
+//! [`SecretSource`] over AWS Secrets Manager.
+
+use async_trait::async_trait;
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::error::DisplayErrorContext;
+use handover::secrets::{SecretError, SecretSource};
+
+/// Reads secrets with GetSecretValue, by name or ARN, at the secret's current version.
+///
+/// Put a `handover::secrets::CachedSecrets` in front of it: every call here is a request.
+#[derive(Debug, Clone)]
+pub struct SecretsManager {
+    client: Client,
+}
+
+impl SecretsManager {
+    /// Reads through `client`.
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+}
+
+#[async_trait]
+impl SecretSource for SecretsManager {
+    async fn secret_string(&self, name: &str) -> Result<String, SecretError> {
+        let output = self
+            .client
+            .get_secret_value()
+            .secret_id(name)
+            .send()
+            .await
+            .map_err(|error| {
+                let not_found = error
+                    .as_service_error()
+                    .is_some_and(|service| service.is_resource_not_found_exception());
+                if not_found {
+                    SecretError::NotFound {
+                        name: name.to_owned(),
+                    }
+                } else {
+                    // The SDK's explanation names the operation and the cause, never the value.
+                    SecretError::Unavailable {
+                        name: name.to_owned(),
+                        reason: DisplayErrorContext(&error).to_string(),
+                    }
+                }
+            })?;
+        // A secret stored as SecretBinary only has no text to give.
+        output.secret_string.ok_or_else(|| SecretError::Malformed {
+            name: name.to_owned(),
+            problem: "has no string value".to_owned(),
+        })
+    }
+}

@@ -1,0 +1,90 @@
+//! The Lex code hook end to end in process: real Lex fixtures through `CodeHook::handle`, with
+//! the in-memory store, a recording contact center and secrets from a map.
+
+mod fakes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use conversation_store::{
+    ConversationStatus, ConversationStore, ManualClock, MemoryStore, Provider, Speaker,
+};
+use handover::escalation::{CodeHook, EscalationSettings, MissingDetails};
+use handover::lex::{DialogActionType, IntentState, LexEvent, LexResponse};
+use handover::reference::{ReferenceSigner, SESSION_ATTRIBUTE};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use fakes::{FakeContactCenter, MapSecrets, REFERENCE_KEY};
+
+const START: u64 = 1_800_000_000;
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../../tests/fixtures/lex/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).unwrap_or_else(|err| panic!("reading {path}: {err}"));
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The Lex Web UI fulfillment fixture, turned into the escalation intent with the customer's
+/// details in session attributes, as a page would set them.
+fn escalation_event() -> Value {
+    let mut event = fixture("fulfillment-from-lex-web-ui.json");
+    event["sessionState"]["intent"]["name"] = json!("TalkToAgent");
+    let attributes = &mut event["sessionState"]["sessionAttributes"];
+    attributes["customer_name"] = json!("Zoë Souza");
+    attributes["subject"] = json!("Refund for order 1234");
+    attributes["previousLexResponse"] =
+        json!(r#"{"messages":[{"type":"PlainText","value":"How can I help?"}]}"#);
+    event["interpretations"][0]["sentimentResponse"] = json!({
+        "sentiment": "NEGATIVE",
+        "sentimentScore": {"positive": 0.01, "negative": 0.9, "neutral": 0.08, "mixed": 0.01}
+    });
+    event
+}
+
+struct Rig {
+    hook: CodeHook,
+    store: Arc<MemoryStore>,
+    contact_center: Arc<FakeContactCenter>,
+}
+
+fn rig(settings: EscalationSettings) -> Rig {
+    let clock = Arc::new(ManualClock::at(START));
+    let store = Arc::new(MemoryStore::new().with_clock(clock.clone()));
+    let contact_center = Arc::new(FakeContactCenter::default());
+    let hook = CodeHook::new(
+        store.clone(),
+        contact_center.clone(),
+        Arc::new(MapSecrets::with_reference_key()),
+        settings,
+    )
+    .with_clock(clock);
+    Rig {
+        hook,
+        store,
+        contact_center,
+    }
+}
+
+async fn run(rig: &Rig, event: Value) -> (LexResponse, Value) {
+    let event = LexEvent::from_value(event).expect("a Lex V2 event");
+    let response = rig.hook.handle(&event, deadline()).await;
+    let json = serde_json::to_value(&response).unwrap();
+    (response, json)
+}
+
+fn deadline() -> Instant {
+    Instant::now() + Duration::from_secs(10)
+}
+
+fn action(json: &Value) -> &str {
+    json["sessionState"]["dialogAction"]["type"]
+        .as_str()
+        .unwrap()
+}
+
+mod dialog_hook;
+mod fulfillment;

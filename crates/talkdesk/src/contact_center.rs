@@ -1,0 +1,173 @@
+//! Talkdesk Digital Connect as the handover's contact center: the client, fed with credentials
+//! and the touchpoint from secrets.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use conversation_store::{Conversation, Provider, Speaker};
+use handover::contact_center::{
+    ContactCenter, ContactCenterError, HandoverRequest, StartedConversation,
+};
+use handover::secrets::{SecretSource, parse_json};
+use serde::Deserialize;
+use tokio::time::Instant;
+use tracing::warn;
+
+use crate::{
+    ClientCredentials, ContactPerson, ConversationId, MessageType, PreviousMessage,
+    StartConversation, TalkdeskClient, TalkdeskError,
+};
+
+/// The names of the two Talkdesk secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretNames {
+    /// Holds `{"touchpoint_id": "..."}`.
+    pub touchpoint: String,
+    /// Holds `{"client_id": "...", "client_secret": "..."}`.
+    pub client_keys: String,
+}
+
+impl Default for SecretNames {
+    fn default() -> Self {
+        Self {
+            touchpoint: "dev/talkdesk/touchpoint/ids".into(),
+            client_keys: "dev/talkdesk/client/keys".into(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TouchpointSecret {
+    touchpoint_id: String,
+}
+
+#[derive(Deserialize)]
+struct ClientKeysSecret {
+    client_id: String,
+    client_secret: String,
+}
+
+/// Talkdesk Digital Connect behind the [`ContactCenter`] port.
+pub struct TalkdeskContactCenter {
+    client: TalkdeskClient,
+    secrets: Arc<dyn SecretSource>,
+    names: SecretNames,
+}
+
+impl TalkdeskContactCenter {
+    /// The contact center over `client`, reading its secrets from `secrets` (which should
+    /// cache: it is asked on every call).
+    pub fn new(client: TalkdeskClient, secrets: Arc<dyn SecretSource>, names: SecretNames) -> Self {
+        Self {
+            client,
+            secrets,
+            names,
+        }
+    }
+
+    async fn credentials(&self) -> Result<ClientCredentials, ContactCenterError> {
+        let name = &self.names.client_keys;
+        let text = self.secrets.secret_string(name).await?;
+        let keys: ClientKeysSecret = parse_json(name, &text)?;
+        Ok(ClientCredentials::new(keys.client_id, keys.client_secret))
+    }
+
+    async fn touchpoint_id(&self) -> Result<String, ContactCenterError> {
+        let name = &self.names.touchpoint;
+        let text = self.secrets.secret_string(name).await?;
+        Ok(parse_json::<TouchpointSecret>(name, &text)?.touchpoint_id)
+    }
+}
+
+#[async_trait]
+impl ContactCenter for TalkdeskContactCenter {
+    fn provider(&self) -> Provider {
+        Provider::Talkdesk
+    }
+
+    async fn start_conversation(
+        &self,
+        request: &HandoverRequest,
+        idempotency_key: &str,
+        deadline: Instant,
+    ) -> Result<StartedConversation, ContactCenterError> {
+        let credentials = self.credentials().await?;
+        let start = StartConversation {
+            touchpoint_id: self.touchpoint_id().await?,
+            subject: request.subject.clone(),
+            contact_person: ContactPerson {
+                name: Some(request.customer_name.clone()),
+                email: None,
+            },
+            context_parameters: request.context_parameters.clone(),
+            previous_messages: request
+                .transcript
+                .iter()
+                .map(|entry| PreviousMessage {
+                    kind: match entry.speaker {
+                        Speaker::Customer => MessageType::User,
+                        Speaker::Bot => MessageType::External,
+                    },
+                    content: entry.text.clone(),
+                    created_at: entry.at.into(),
+                })
+                .collect(),
+        };
+        let id = self
+            .client
+            .start_conversation(&credentials, &start, idempotency_key, deadline)
+            .await
+            .map_err(contact_center_error)?;
+        Ok(StartedConversation {
+            provider_conversation_id: id.as_str().to_owned(),
+            provider_data: Default::default(),
+        })
+    }
+
+    async fn send_message(
+        &self,
+        conversation: &Conversation,
+        text: &str,
+        deadline: Instant,
+    ) -> Result<(), ContactCenterError> {
+        let credentials = self.credentials().await?;
+        let id = ConversationId::new(&conversation.provider_conversation_id);
+        let sent = self
+            .client
+            .send_message(&credentials, &id, text, deadline)
+            .await
+            .map_err(contact_center_error)?;
+        if sent.partially_failed {
+            warn!(conversation = %conversation.key, reason = ?sent.partial_fail_reason, "Talkdesk accepted the message with a partial failure");
+        }
+        Ok(())
+    }
+
+    async fn end_conversation(
+        &self,
+        conversation: &Conversation,
+        deadline: Instant,
+    ) -> Result<(), ContactCenterError> {
+        let credentials = self.credentials().await?;
+        let id = ConversationId::new(&conversation.provider_conversation_id);
+        self.client
+            .end_conversation(&credentials, &id, deadline)
+            .await
+            .map_err(contact_center_error)
+    }
+}
+
+/// Talkdesk's refusals (4xx but throttling) are final; the rest may pass.
+fn contact_center_error(err: TalkdeskError) -> ContactCenterError {
+    let code = err.code().to_owned();
+    let message = err.to_string();
+    match err {
+        TalkdeskError::Api { status, .. } | TalkdeskError::Auth { status, .. }
+            if (400..500).contains(&status) && status != 429 =>
+        {
+            ContactCenterError::Refused { code, message }
+        }
+        TalkdeskError::InvalidRequest(_) => ContactCenterError::Refused { code, message },
+        _ => ContactCenterError::Unavailable { code, message },
+    }
+}
