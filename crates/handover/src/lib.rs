@@ -3,6 +3,7 @@
 //! ports to the contact center and to secrets, and the escalation itself.
 //! Free of AWS SDK types so that every Lambda and test can share it.
 
+pub mod connections;
 pub mod contact_center;
 pub mod escalation;
 pub mod lex;
