@@ -1,5 +1,8 @@
 //! The AWS SDK implementations of the `handover` domain's ports, kept out of the domain so
-//! that it stays free of AWS types: secrets from AWS Secrets Manager (and later the poster
-//! that sends messages to chat WebSockets through the API Gateway Management API).
+//! that it stays free of AWS types: secrets from AWS Secrets Manager, and the poster that sends
+//! frames to customers' chat WebSockets through the API Gateway Management API; and what every
+//! Lambda reads from its invocation and environment the same way.
 
+pub mod connections;
+pub mod lambda;
 pub mod secrets;

@@ -15,31 +15,21 @@ use handover::secrets::{CachedSecrets, SecretError, SecretSource};
 
 /// A client for the emulator.
 async fn client() -> Client {
-    if std::env::var_os("AWS_ENDPOINT_URL").is_none() {
-        panic!(
-            "AWS_ENDPOINT_URL is not set: the Secrets Manager tests need the AWS emulator; \
-             run them with scripts/test, which starts it"
-        );
-    }
-    Client::new(&aws_config::load_from_env().await)
+    Client::new(&test_support::emulator().await)
 }
 
+/// A name no secret has.
 fn unique_name(purpose: &str) -> String {
-    format!("handover-test/{purpose}-{}", uuid::Uuid::new_v4().simple())
+    test_support::unique(&format!("handover-test/{purpose}-"))
 }
 
-/// Creates a secret holding `value` as text and returns its name and ARN.
-async fn create_text_secret(client: &Client, purpose: &str, value: &str) -> (String, String) {
-    let name = unique_name(purpose);
-    let created = client
-        .create_secret()
-        .name(&name)
-        .secret_string(value)
-        .send()
+/// Creates a secret holding `value` as text; returns a client for the emulator and its name.
+async fn create_text_secret(purpose: &str, value: &str) -> (Client, String) {
+    let aws = test_support::emulator().await;
+    let name = test_support::put_secrets(&aws, &[(purpose, value)])
         .await
-        .unwrap_or_else(|error| panic!("could not create secret {name} in the emulator: {error}"));
-    let arn = created.arn.expect("CreateSecret returns the ARN");
-    (name, arn)
+        .remove(0);
+    (Client::new(&aws), name)
 }
 
 /// A source that counts the calls it passes on.
@@ -58,9 +48,17 @@ impl SecretSource for Counting {
 
 #[tokio::test]
 async fn reads_a_text_secret_by_name_or_arn() {
-    let client = client().await;
     let value = r#"{"client_id": "id", "client_secret": "s3cr3t"}"#;
-    let (name, arn) = create_text_secret(&client, "text", value).await;
+    let (client, name) = create_text_secret("text", value).await;
+    let described = client
+        .describe_secret()
+        .secret_id(&name)
+        .send()
+        .await
+        .unwrap_or_else(|error| {
+            panic!("could not describe secret {name} in the emulator: {error}")
+        });
+    let arn = described.arn.expect("DescribeSecret returns the ARN");
     let secrets = SecretsManager::new(client);
 
     assert_eq!(secrets.secret_string(&name).await.unwrap(), value);
@@ -122,8 +120,7 @@ async fn an_unreachable_store_is_unavailable_with_the_sdk_explanation() {
 
 #[tokio::test]
 async fn the_cache_asks_secrets_manager_once_within_the_interval() {
-    let client = client().await;
-    let (name, _) = create_text_secret(&client, "cached", "one").await;
+    let (client, name) = create_text_secret("cached", "one").await;
     let source = Arc::new(Counting {
         inner: SecretsManager::new(client),
         calls: AtomicUsize::new(0),
@@ -137,8 +134,7 @@ async fn the_cache_asks_secrets_manager_once_within_the_interval() {
 
 #[tokio::test]
 async fn the_cache_picks_up_a_rotated_secret_after_the_interval() {
-    let client = client().await;
-    let (name, _) = create_text_secret(&client, "rotated", "one").await;
+    let (client, name) = create_text_secret("rotated", "one").await;
     let source = Arc::new(Counting {
         inner: SecretsManager::new(client.clone()),
         calls: AtomicUsize::new(0),

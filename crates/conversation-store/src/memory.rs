@@ -235,6 +235,12 @@ impl ConversationStore for MemoryStore {
         Ok(true)
     }
 
+    async fn forget_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
+        let id = (source.to_owned(), event_id.to_owned());
+        self.lock().events.remove(&id);
+        Ok(())
+    }
+
     async fn record_turn(
         &self,
         lex_session_id: &str,

@@ -71,6 +71,11 @@ pub trait ConversationStore: Send + Sync {
     /// within the lifetime for this `source`, `false` every later time.
     async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError>;
 
+    /// Forgets a recorded event, so that the next [`record_event`](Self::record_event) of it
+    /// is `true` again: for a handler whose work failed after recording, so that the retry is
+    /// not taken for a duplicate.
+    async fn forget_event(&self, source: &str, event_id: &str) -> Result<(), StoreError>;
+
     /// Records one Lex turn in the session's transcript (created on first use) and refreshes
     /// its lifetime. A turn whose `request_id` equals the last recorded one changes nothing (a
     /// retried invocation). Appends the bot's reply (if present and non-blank) then the

@@ -191,5 +191,18 @@ fn parse_expiry(expiry: &str) -> Option<u64> {
     if canonical { expiry.parse().ok() } else { None }
 }
 
+/// The signer whose key is the text of secret `name` (read through `secrets`, which should
+/// cache). The error names the secret and says what is wrong, never the key.
+pub async fn load_signer(
+    secrets: &dyn crate::secrets::SecretSource,
+    name: &str,
+) -> Result<ReferenceSigner, String> {
+    let key = secrets
+        .secret_string(name)
+        .await
+        .map_err(|err| err.to_string())?;
+    ReferenceSigner::new(key.as_bytes()).map_err(|err| format!("secret {name}: {err}"))
+}
+
 #[cfg(test)]
 mod tests;

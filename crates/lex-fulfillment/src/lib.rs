@@ -4,22 +4,16 @@
 //! configuration, wires the AWS and Talkdesk adapters, and turns Lambda invocations into calls.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use aws_adapters::lambda::{deadline, secrets_refresh};
 use conversation_store::{DynamoDbStore, SettingsError, StoreSettings};
 use handover::escalation::{CodeHook, EscalationSettings, SettingError};
 use handover::lex::{LexEvent, LexResponse};
 use handover::secrets::SecretSource;
-use lambda_runtime::{Context, LambdaEvent};
+use lambda_runtime::LambdaEvent;
 use talkdesk::{MissingOAuthBase, TalkdeskClient, TalkdeskContactCenter, TalkdeskSettings};
-use tokio::time::Instant;
 use tracing::error;
-
-/// Time kept back from the Lambda's deadline to answer Lex after the last Talkdesk call.
-const DEADLINE_MARGIN: Duration = Duration::from_millis(1500);
-
-/// How long secrets are used before they are read again, unless configured.
-const DEFAULT_SECRETS_REFRESH: Duration = Duration::from_secs(300);
 
 /// The Lambda's configuration, from its environment (listed in the README).
 #[derive(Clone, Debug)]
@@ -49,26 +43,19 @@ pub enum ConfigError {
     /// The Talkdesk client refused its configuration.
     #[error("the Talkdesk settings are not usable: {0}")]
     TalkdeskClient(#[from] talkdesk::ConfigError),
-    /// The refresh interval is not a positive whole number of seconds.
-    #[error("SECRETS_REFRESH_SECONDS must be a positive whole number of seconds")]
-    SecretsRefresh,
+    /// Another setting.
+    #[error("{0}")]
+    Setting(String),
 }
 
 impl Config {
     /// Reads the configuration through `var` (normally the process environment).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let secrets_refresh = match var("SECRETS_REFRESH_SECONDS") {
-            None => DEFAULT_SECRETS_REFRESH,
-            Some(text) => match text.trim().parse::<u64>() {
-                Ok(seconds) if seconds > 0 => Duration::from_secs(seconds),
-                _ => return Err(ConfigError::SecretsRefresh),
-            },
-        };
         Ok(Self {
             store: StoreSettings::from_vars(&var)?,
             escalation: EscalationSettings::from_vars(&var)?,
             talkdesk: TalkdeskSettings::from_vars(&var)?,
-            secrets_refresh,
+            secrets_refresh: secrets_refresh(&var).map_err(ConfigError::Setting)?,
         })
     }
 
@@ -108,15 +95,4 @@ pub async fn handle(
         error!(error = %err, "refusing an event that is not a Lex V2 code hook event");
     })?;
     Ok(hook.handle(&lex_event, deadline).await)
-}
-
-/// The Lambda's deadline less [`DEADLINE_MARGIN`], as a tokio instant.
-fn deadline(context: &Context) -> Instant {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis();
-    let left = u128::from(context.deadline).saturating_sub(now);
-    let left = Duration::from_millis(u64::try_from(left).unwrap_or(u64::MAX));
-    Instant::now() + left.saturating_sub(DEADLINE_MARGIN)
 }

@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use aws_adapters::secrets::SecretsManager;
-use conversation_store::dynamodb::table::create_table;
 use conversation_store::{ConversationStatus, ConversationStore, DynamoDbStore, Provider};
 use handover::escalation::CodeHook;
 use handover::lex::IntentState;
@@ -42,53 +41,30 @@ struct Rig {
 }
 
 async fn rig() -> Rig {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
-        panic!("AWS_ENDPOINT_URL is not set: these tests need the AWS emulator; run scripts/test")
-    });
-    let aws = aws_config::load_from_env().await;
-    let run = uuid::Uuid::new_v4().simple().to_string();
-
-    let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
-    let table = format!("conversations-{run}");
-    create_table(&dynamodb, &table).await.unwrap_or_else(|err| {
-        panic!("could not create a table in the AWS emulator at {endpoint}: {err}")
-    });
-
+    let aws = test_support::emulator().await;
+    let (dynamodb, table) = test_support::conversation_table(&aws).await;
+    let secrets = test_support::put_secrets(
+        &aws,
+        &[
+            ("talkdesk/touchpoint/ids", r#"{"touchpoint_id":"tp-0001"}"#),
+            (
+                "talkdesk/client/keys",
+                r#"{"client_id":"client-1","client_secret":"s3cret-value"}"#,
+            ),
+            ("reference-key", "k7Yq2vWb9Lx4Rt8Zp1Nc6Hs3Dm5Gf0Ja-signing"),
+        ],
+    )
+    .await;
     let secrets_manager = aws_sdk_secretsmanager::Client::new(&aws);
-    let secrets = [
-        (
-            format!("{run}/talkdesk/touchpoint/ids"),
-            r#"{"touchpoint_id":"tp-0001"}"#,
-        ),
-        (
-            format!("{run}/talkdesk/client/keys"),
-            r#"{"client_id":"client-1","client_secret":"s3cret-value"}"#,
-        ),
-        (
-            format!("{run}/reference-key"),
-            "k7Yq2vWb9Lx4Rt8Zp1Nc6Hs3Dm5Gf0Ja-signing",
-        ),
-    ];
-    for (name, value) in &secrets {
-        secrets_manager
-            .create_secret()
-            .name(name)
-            .secret_string(*value)
-            .send()
-            .await
-            .unwrap_or_else(|err| {
-                panic!("could not create secret {name} in the emulator: {err:?}")
-            });
-    }
 
     let talkdesk = MockServer::start().await;
     let vars = HashMap::from([
         ("CONVERSATION_TABLE", table.clone()),
         ("TALKDESK_OAUTH_BASE", talkdesk.uri()),
         ("TALKDESK_API_BASE", talkdesk.uri()),
-        ("TALKDESK_TOUCHPOINT_SECRET", secrets[0].0.clone()),
-        ("TALKDESK_CLIENT_SECRET", secrets[1].0.clone()),
-        ("REFERENCE_KEY_SECRET", secrets[2].0.clone()),
+        ("TALKDESK_TOUCHPOINT_SECRET", secrets[0].clone()),
+        ("TALKDESK_CLIENT_SECRET", secrets[1].clone()),
+        ("REFERENCE_KEY_SECRET", secrets[2].clone()),
     ]);
     let config = Config::from_vars(|name| vars.get(name).cloned()).expect("a usable configuration");
     let counting = Arc::new(Counting {

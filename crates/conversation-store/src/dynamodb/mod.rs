@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use self::errors::store_error;
 use self::item::{
     Item, connection_item, connection_pk, conversation_from_item, conversation_item,
-    conversation_pk, event_item, expires_at, provider_ref, seconds, transcript_from_item,
+    conversation_pk, event_item, event_pk, expires_at, provider_ref, seconds, transcript_from_item,
     transcript_item, transcript_pk,
 };
 use self::table::{PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF};
@@ -409,6 +409,17 @@ impl ConversationStore for DynamoDbStore {
             Err(err) if is_condition_failure(&err) => Ok(false),
             Err(err) => Err(store_error(err)),
         }
+    }
+
+    async fn forget_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, event_pk(source, event_id))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
     }
 
     async fn record_turn(

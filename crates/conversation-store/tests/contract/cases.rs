@@ -366,6 +366,22 @@ pub async fn the_connection_lookup_sees_status_changes(h: Harness) {
     assert_eq!(seen, Some(ended));
 }
 
+pub async fn a_forgotten_event_is_handled_again(h: Harness) {
+    assert!(h.store.record_event("talkdesk", "msg-1").await.unwrap());
+    assert!(h.store.record_event("talkdesk", "msg-2").await.unwrap());
+    h.store.forget_event("talkdesk", "msg-1").await.unwrap();
+    assert!(h.store.record_event("talkdesk", "msg-1").await.unwrap());
+    assert!(!h.store.record_event("talkdesk", "msg-1").await.unwrap());
+    assert!(
+        !h.store.record_event("talkdesk", "msg-2").await.unwrap(),
+        "others are kept"
+    );
+    h.store
+        .forget_event("talkdesk", "never-seen")
+        .await
+        .unwrap();
+}
+
 pub async fn events_are_handled_once(h: Harness) {
     assert!(h.store.record_event("talkdesk", "msg-1").await.unwrap());
     assert!(!h.store.record_event("talkdesk", "msg-1").await.unwrap());

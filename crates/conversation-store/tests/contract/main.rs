@@ -23,6 +23,7 @@ macro_rules! contract_suite {
             status_moves_forward_and_ends_once,
             the_connection_lookup_sees_status_changes,
             events_are_handled_once,
+            a_forgotten_event_is_handled_again,
             every_write_refreshes_the_lifetime,
             expired_records_are_gone,
             concurrent_binds_leave_exactly_one_connection,
@@ -73,7 +74,6 @@ mod memory {
 mod dynamodb {
     use std::sync::Arc;
 
-    use conversation_store::dynamodb::table::create_table;
     use conversation_store::{DynamoDbStore, ManualClock};
 
     use crate::cases::{Harness, LIFETIME, START};
@@ -82,19 +82,7 @@ mod dynamodb {
 
     /// A client for the emulator and a table of its own, so that tests and runs never meet.
     async fn client_and_table() -> (aws_sdk_dynamodb::Client, String) {
-        let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
-            panic!(
-                "AWS_ENDPOINT_URL is not set: the DynamoDB contract tests need the AWS emulator; \
-                 run them with scripts/test, which starts it"
-            )
-        });
-        let config = aws_config::load_from_env().await;
-        let client = aws_sdk_dynamodb::Client::new(&config);
-        let table = format!("conversations-{}", uuid::Uuid::new_v4().simple());
-        if let Err(err) = create_table(&client, &table).await {
-            panic!("could not create a table in the AWS emulator at {endpoint}: {err}");
-        }
-        (client, table)
+        test_support::conversation_table(&test_support::emulator().await).await
     }
 
     async fn harness() -> Harness {

@@ -18,7 +18,7 @@ use crate::contact_center::{ContactCenter, HandoverRequest};
 use crate::lex::{
     FulfillmentState, InvocationSource, LexEvent, LexResponse, close, delegate, elicit_slot,
 };
-use crate::reference::{ReferenceSigner, SESSION_ATTRIBUTE};
+use crate::reference::{ReferenceSigner, SESSION_ATTRIBUTE, load_signer};
 use crate::secrets::SecretSource;
 
 /// The Lex code hook, with everything it depends on behind ports.
@@ -140,7 +140,7 @@ impl CodeHook {
         };
         // Before the contact center is called, so that a missing key never leaves an
         // orphaned conversation behind.
-        let signer = match self.signer().await {
+        let signer = match load_signer(&*self.secrets, &self.settings.reference_key_secret).await {
             Ok(signer) => signer,
             Err(problem) => {
                 error!(%problem, "escalation failed: cannot sign conversation references");
@@ -204,16 +204,6 @@ impl CodeHook {
         }
         info!(conversation = %key, %provider, provider_conversation_id = %started.provider_conversation_id, "handed over to the contact center");
         self.fulfilled(event, &signer, &key)
-    }
-
-    async fn signer(&self) -> Result<ReferenceSigner, String> {
-        let name = &self.settings.reference_key_secret;
-        let key = self
-            .secrets
-            .secret_string(name)
-            .await
-            .map_err(|err| err.to_string())?;
-        ReferenceSigner::new(key.as_bytes()).map_err(|err| format!("secret {name}: {err}"))
     }
 
     fn fulfilled(

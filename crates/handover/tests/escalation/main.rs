@@ -1,6 +1,7 @@
 //! The Lex code hook end to end in process: real Lex fixtures through `CodeHook::handle`, with
 //! the in-memory store, a recording contact center and secrets from a map.
 
+#[path = "../support/fakes.rs"]
 mod fakes;
 
 use std::sync::Arc;

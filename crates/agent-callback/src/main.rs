@@ -1,0 +1,31 @@
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use agent_callback::{Config, callback};
+use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::secrets::SecretsManager;
+use handover::secrets::CachedSecrets;
+use lambda_http::{Request, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let config = Config::from_env()?;
+    let aws = aws_config::load_from_env().await;
+    let secrets = CachedSecrets::new(
+        SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
+        config.secrets_refresh,
+    );
+    let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
+    let callback = callback(
+        &config,
+        aws_sdk_dynamodb::Client::new(&aws),
+        Arc::new(connections),
+        Arc::new(secrets),
+    );
+    let callback = &callback;
+    lambda_http::run(service_fn(|request: Request| async move {
+        Ok::<_, Infallible>(callback.handle(request).await)
+    }))
+    .await
+}

@@ -1,0 +1,213 @@
+//! Acting on one agent event: find the conversation, tell the customer, record the change.
+
+use std::sync::Arc;
+
+use conversation_store::{
+    Conversation, ConversationStatus, ConversationStore, Provider, StoreError,
+};
+use tracing::{info, warn};
+
+use super::request::{AgentEvent, MessageEvent};
+use super::settings::AgentEventSettings;
+use crate::connections::{ConnectionPoster, Frame, PostError};
+
+/// Where handled agent message ids are recorded in the store.
+const MESSAGE_EVENTS: &str = "talkdesk";
+
+/// What became of an event that was handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, and whatever the customer had to be shown reached them.
+    Delivered,
+    /// A message already shown; it was not shown again.
+    Duplicate,
+    /// `conversation_ended` for a conversation that had already ended.
+    AlreadyEnded,
+    /// No conversation has this Talkdesk id (never started here, or its lifetime ran out).
+    UnknownConversation,
+    /// The customer is not connected (left, or ended the chat), so they did not see the
+    /// event; the agent should end the chat. A `conversation_ended` is still recorded.
+    CustomerDisconnected,
+}
+
+/// An event that could not be handled now; Talkdesk may retry it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AgentEventError {
+    /// The conversation store failed.
+    #[error("the conversation store failed: {0}")]
+    Store(#[from] StoreError),
+    /// The customer's connection could not be reached (other than being gone).
+    #[error("the customer's connection could not be reached: {0}")]
+    Connection(String),
+}
+
+/// Whether the customer's connection took a frame.
+enum Posted {
+    Yes,
+    Gone,
+}
+
+/// The agent side of the live chat, with everything it depends on behind ports.
+pub struct AgentEvents {
+    store: Arc<dyn ConversationStore>,
+    connections: Arc<dyn ConnectionPoster>,
+    settings: AgentEventSettings,
+}
+
+impl AgentEvents {
+    /// The agent events over these ports.
+    pub fn new(
+        store: Arc<dyn ConversationStore>,
+        connections: Arc<dyn ConnectionPoster>,
+        settings: AgentEventSettings,
+    ) -> Self {
+        Self {
+            store,
+            connections,
+            settings,
+        }
+    }
+
+    /// Acts on `event` and says what became of it.
+    pub async fn handle(&self, event: &AgentEvent) -> Result<Outcome, AgentEventError> {
+        let Some(conversation) = self
+            .store
+            .conversation_by_provider_id(Provider::Talkdesk, event.conversation_id())
+            .await?
+        else {
+            info!(
+                event = %event.event_type(),
+                talkdesk_conversation = event.conversation_id(),
+                "agent event for an unknown conversation"
+            );
+            return Ok(Outcome::UnknownConversation);
+        };
+        let author = event
+            .author_name()
+            .unwrap_or(&self.settings.default_author_name);
+        let outcome = match event {
+            AgentEvent::ConversationStarted(_) => self.started(&conversation, author).await?,
+            AgentEvent::MessageCreated(message) => {
+                self.message(&conversation, message, author).await?
+            }
+            AgentEvent::ConversationEnded(_) => self.ended(&conversation, author).await?,
+        };
+        info!(
+            conversation = %conversation.key,
+            event = %event.event_type(),
+            ?outcome,
+            "agent event handled"
+        );
+        Ok(outcome)
+    }
+
+    async fn started(
+        &self,
+        conversation: &Conversation,
+        author: &str,
+    ) -> Result<Outcome, AgentEventError> {
+        let conversation = match self.store.mark_connected(&conversation.key).await {
+            Ok(conversation) => conversation,
+            Err(StoreError::AlreadyEnded(_)) => return Ok(Outcome::CustomerDisconnected),
+            Err(StoreError::NotFound(_)) => return Ok(Outcome::UnknownConversation),
+            Err(err) => return Err(err.into()),
+        };
+        let Some(joined) = &self.settings.joined_message else {
+            return Ok(Outcome::Delivered);
+        };
+        let Some(connection_id) = &conversation.connection_id else {
+            return Ok(Outcome::CustomerDisconnected);
+        };
+        match self
+            .post(connection_id, &Frame::message(joined, author))
+            .await?
+        {
+            Posted::Yes => Ok(Outcome::Delivered),
+            Posted::Gone => Ok(Outcome::CustomerDisconnected),
+        }
+    }
+
+    async fn message(
+        &self,
+        conversation: &Conversation,
+        message: &MessageEvent,
+        author: &str,
+    ) -> Result<Outcome, AgentEventError> {
+        let connection_id = match &conversation.connection_id {
+            Some(id) if conversation.status != ConversationStatus::Ended => id,
+            _ => return Ok(Outcome::CustomerDisconnected),
+        };
+        // Recorded before posting, so that a retry racing this attempt is a duplicate, and
+        // forgotten if the post fails, so that Talkdesk's retry is delivered.
+        let id = &message.message_id;
+        if !self.store.record_event(MESSAGE_EVENTS, id).await? {
+            return Ok(Outcome::Duplicate);
+        }
+        let frame = Frame::message(&message.content, author);
+        let posted = self.post(connection_id, &frame).await;
+        if !matches!(posted, Ok(Posted::Yes))
+            && let Err(err) = self.store.forget_event(MESSAGE_EVENTS, id).await
+        {
+            warn!(conversation = %conversation.key, error = %err, "could not forget an undelivered message");
+        }
+        match posted? {
+            Posted::Gone => Ok(Outcome::CustomerDisconnected),
+            Posted::Yes => Ok(Outcome::Delivered),
+        }
+    }
+
+    async fn ended(
+        &self,
+        conversation: &Conversation,
+        author: &str,
+    ) -> Result<Outcome, AgentEventError> {
+        if conversation.status == ConversationStatus::Ended {
+            return Ok(Outcome::AlreadyEnded);
+        }
+        let reached = match &conversation.connection_id {
+            Some(connection_id) => self.say_goodbye(connection_id, author).await?,
+            None => false,
+        };
+        match self.store.mark_ended(&conversation.key).await {
+            Ok(_) if reached => Ok(Outcome::Delivered),
+            Ok(_) => Ok(Outcome::CustomerDisconnected),
+            Err(StoreError::AlreadyEnded(_)) => Ok(Outcome::AlreadyEnded),
+            Err(StoreError::NotFound(_)) => Ok(Outcome::UnknownConversation),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Tells the customer the agent ended the chat, then closes the connection. `false` if the
+    /// connection had gone.
+    async fn say_goodbye(
+        &self,
+        connection_id: &str,
+        author: &str,
+    ) -> Result<bool, AgentEventError> {
+        let goodbye = Frame::message(&self.settings.ended_message, author);
+        for frame in [goodbye, Frame::ConversationEnded] {
+            if let Posted::Gone = self.post(connection_id, &frame).await? {
+                return Ok(false);
+            }
+        }
+        if let Err(err) = self.connections.close(connection_id).await {
+            // The customer has been told; the connection ends when they press End Live Chat.
+            warn!(error = %err, "could not close the connection of an ended chat");
+        }
+        Ok(true)
+    }
+
+    /// Posts `frame`; a connection that has gone is unbound.
+    async fn post(&self, connection_id: &str, frame: &Frame) -> Result<Posted, AgentEventError> {
+        match self.connections.post(connection_id, frame).await {
+            Ok(()) => Ok(Posted::Yes),
+            Err(PostError::Gone) => {
+                if let Err(err) = self.store.unbind_connection(connection_id).await {
+                    warn!(error = %err, "could not unbind a gone connection");
+                }
+                Ok(Posted::Gone)
+            }
+            Err(PostError::Failed(reason)) => Err(AgentEventError::Connection(reason)),
+        }
+    }
+}

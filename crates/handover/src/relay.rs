@@ -1,0 +1,273 @@
+//! The customer's side of the live chat, behind the WebSocket API's routes: `$connect` binds
+//! the connection to the conversation its signed reference names, `onMessage` relays the
+//! customer's text to the contact center, `$disconnect` unbinds (and ends the conversation when
+//! the customer pressed End Live Chat), `$default` answers unknown actions.
+//!
+//! The Lex Web UI shows the customer's own messages itself and understands only
+//! `message_created` frames, so the relay never echoes and says every problem in plain words
+//! as a `message_created`.
+
+mod settings;
+
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use conversation_store::{
+    Clock, ConversationKey, ConversationStatus, ConversationStore, StoreError, SystemClock,
+};
+use serde::Deserialize;
+use tokio::time::Instant;
+use tracing::{error, info, warn};
+
+pub use settings::{BadMaxMessageChars, RelaySettings};
+
+use crate::connections::{ConnectionPoster, Frame, PostError};
+use crate::contact_center::ContactCenter;
+use crate::reference::{ReferenceError, load_signer};
+use crate::secrets::SecretSource;
+
+/// The close code the Lex Web UI sends when the customer ends the chat (End Live Chat, the
+/// hang-up button, or closing the tab).
+pub const CUSTOMER_ENDED_CLOSE_CODE: i64 = 4000;
+
+/// Why a connection was refused at `$connect`. Never carries the reference itself.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// No `conversationId`, or the Lex Web UI's `undefined`.
+    #[error("no conversation reference")]
+    Missing,
+    /// The reference is not well-formed, or its signature does not match.
+    #[error("the conversation reference is invalid: {0}")]
+    Invalid(ReferenceError),
+    /// The reference's lifetime is over.
+    #[error("the conversation reference has expired")]
+    Expired,
+    /// No such conversation (never stored, or its lifetime ran out).
+    #[error("the conversation does not exist")]
+    UnknownConversation,
+    /// The conversation has ended.
+    #[error("the conversation has ended")]
+    Ended,
+    /// The store or the signing key could not be reached.
+    #[error("the relay is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The customer side of the relay, with everything it depends on behind ports.
+pub struct CustomerRelay {
+    store: Arc<dyn ConversationStore>,
+    contact_center: Arc<dyn ContactCenter>,
+    connections: Arc<dyn ConnectionPoster>,
+    secrets: Arc<dyn SecretSource>,
+    settings: RelaySettings,
+    clock: Arc<dyn Clock>,
+}
+
+/// The frame the Lex Web UI sends for each customer message. `conversationId` is ignored: the
+/// connection was bound to its conversation at `$connect`.
+#[derive(Deserialize)]
+struct CustomerFrame {
+    message: Option<serde_json::Value>,
+}
+
+impl CustomerRelay {
+    /// A relay over these ports. `secrets` should cache: it is asked for the reference signing
+    /// key on every connect.
+    pub fn new(
+        store: Arc<dyn ConversationStore>,
+        contact_center: Arc<dyn ContactCenter>,
+        connections: Arc<dyn ConnectionPoster>,
+        secrets: Arc<dyn SecretSource>,
+        settings: RelaySettings,
+    ) -> Self {
+        Self {
+            store,
+            contact_center,
+            connections,
+            secrets,
+            settings,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Reads the time from `clock` (for reference expiry).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
+    }
+
+    /// `$connect`: binds `connection_id` to the conversation `reference` names. A connection
+    /// it replaces is told and closed.
+    pub async fn connect(
+        &self,
+        connection_id: &str,
+        reference: Option<&str>,
+    ) -> Result<ConversationKey, Refusal> {
+        let key = self.verify(reference).await?;
+        let binding = self
+            .store
+            .bind_connection(&key, connection_id)
+            .await
+            .map_err(|err| match err {
+                StoreError::NotFound(_) => Refusal::UnknownConversation,
+                StoreError::AlreadyEnded(_) => Refusal::Ended,
+                other => Refusal::Unavailable(other.to_string()),
+            })?;
+        if let Some(replaced) = binding.replaced {
+            let notice =
+                Frame::message(&self.settings.replaced_message, &self.settings.author_name);
+            self.tell(&replaced, &notice).await;
+            if let Err(err) = self.connections.close(&replaced).await {
+                warn!(conversation = %key, error = %err, "could not close the replaced connection");
+            }
+        }
+        info!(conversation = %key, "customer connected");
+        Ok(key)
+    }
+
+    async fn verify(&self, reference: Option<&str>) -> Result<ConversationKey, Refusal> {
+        let reference = reference
+            .filter(|reference| !reference.is_empty() && *reference != "undefined")
+            .ok_or(Refusal::Missing)?;
+        let signer = load_signer(&*self.secrets, &self.settings.reference_key_secret)
+            .await
+            .map_err(Refusal::Unavailable)?;
+        let now = self
+            .clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let verified = signer
+            .verify(reference, now.as_secs())
+            .map_err(|err| match err {
+                ReferenceError::Expired => Refusal::Expired,
+                other => Refusal::Invalid(other),
+            })?;
+        ConversationKey::parse(&verified.conversation_key)
+            .map_err(|_| Refusal::Invalid(ReferenceError::InvalidConversationKey))
+    }
+
+    /// `onMessage`: relays the customer's text to the agent. Every problem is told to the
+    /// customer on the connection; nothing is echoed.
+    pub async fn message(&self, connection_id: &str, body: &str, deadline: Instant) {
+        let text = match serde_json::from_str::<CustomerFrame>(body) {
+            Err(_) => {
+                let frame = Frame::error("invalid_frame", "Frames must be JSON objects.");
+                return self.tell(connection_id, &frame).await;
+            }
+            Ok(CustomerFrame {
+                message: Some(serde_json::Value::String(text)),
+            }) => text,
+            Ok(_) => {
+                let frame = Frame::error("missing_message", "The frame has no \"message\" string.");
+                return self.tell(connection_id, &frame).await;
+            }
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            let frame = Frame::error("empty_message", "Empty messages are not sent.");
+            return self.tell(connection_id, &frame).await;
+        }
+        if text.chars().count() > self.settings.max_message_chars {
+            return self
+                .say(connection_id, &self.settings.too_long_message)
+                .await;
+        }
+        let conversation = match self.store.conversation_by_connection(connection_id).await {
+            Ok(Some(conversation)) if conversation.status != ConversationStatus::Ended => {
+                conversation
+            }
+            Ok(_) => return self.say(connection_id, &self.settings.ended_message).await,
+            Err(err) => {
+                error!(error = %err, "could not look up the connection's conversation");
+                return self
+                    .say(connection_id, &self.settings.relay_failed_message)
+                    .await;
+            }
+        };
+        let key = &conversation.key;
+        if let Err(err) = self
+            .contact_center
+            .send_message(&conversation, text, deadline)
+            .await
+        {
+            error!(conversation = %key, code = err.code(), error = %err, "could not relay the customer's message");
+            return self
+                .say(connection_id, &self.settings.relay_failed_message)
+                .await;
+        }
+        if let Err(err) = self.store.touch(key).await {
+            warn!(conversation = %key, error = %err, "could not refresh the conversation's lifetime");
+        }
+    }
+
+    /// `$disconnect`: unbinds the connection. Close code 4000 (the customer ended the chat)
+    /// also ends the conversation at the contact center; any other code keeps it open, so the
+    /// same reference can reconnect until it expires.
+    pub async fn disconnect(
+        &self,
+        connection_id: &str,
+        close_code: Option<i64>,
+        deadline: Instant,
+    ) {
+        let conversation = match self.store.unbind_connection(connection_id).await {
+            Ok(Some(conversation)) => conversation,
+            Ok(None) => return,
+            Err(err) => {
+                error!(error = %err, "could not unbind the connection");
+                return;
+            }
+        };
+        let key = &conversation.key;
+        if close_code != Some(CUSTOMER_ENDED_CLOSE_CODE)
+            || conversation.status == ConversationStatus::Ended
+        {
+            info!(conversation = %key, close_code, "customer disconnected; the conversation stays open");
+            return;
+        }
+        if let Err(err) = self
+            .contact_center
+            .end_conversation(&conversation, deadline)
+            .await
+        {
+            error!(conversation = %key, code = err.code(), error = %err, "could not end the conversation at the contact center");
+        }
+        match self.store.mark_ended(key).await {
+            Ok(_) | Err(StoreError::AlreadyEnded(_)) => {
+                info!(conversation = %key, "customer ended the chat")
+            }
+            Err(err) => {
+                error!(conversation = %key, error = %err, "could not mark the conversation ended")
+            }
+        }
+    }
+
+    /// `$default`: a frame whose `action` is not one of ours.
+    pub async fn unknown_action(&self, connection_id: &str) {
+        let frame = Frame::error(
+            "unknown_action",
+            "Unknown action: send {\"action\":\"onMessage\",\"message\":\"...\"}.",
+        );
+        self.tell(connection_id, &frame).await;
+    }
+
+    async fn say(&self, connection_id: &str, text: &str) {
+        self.tell(
+            connection_id,
+            &Frame::message(text, &self.settings.author_name),
+        )
+        .await;
+    }
+
+    /// Posts a frame; a connection that has gone is unbound, anything else logged.
+    async fn tell(&self, connection_id: &str, frame: &Frame) {
+        match self.connections.post(connection_id, frame).await {
+            Ok(()) => {}
+            Err(PostError::Gone) => {
+                if let Err(err) = self.store.unbind_connection(connection_id).await {
+                    warn!(error = %err, "could not unbind a gone connection");
+                }
+            }
+            Err(err) => warn!(error = %err, "could not post to the connection"),
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! The agent events end to end in process: Talkdesk bodies through `AgentEvents::handle`, with
+//! the in-memory store and a poster that records every frame.
+
+mod poster;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use conversation_store::{
+    ConversationKey, ConversationStatus, ConversationStore, MemoryStore, NewConversation, Provider,
+};
+use handover::agent_events::{
+    AgentEvent, AgentEventError, AgentEventSettings, AgentEvents, EventType, Outcome,
+};
+use handover::connections::{Frame, PostError};
+use serde_json::json;
+
+use poster::{Call, RecordingPoster};
+
+const TALKDESK_ID: &str = "td-conversation-1";
+const CONNECTION: &str = "conn-1";
+const ENDED: &str = "The agent has ended the chat. Press End Live Chat to go back to the bot.";
+
+struct Rig {
+    events: AgentEvents,
+    store: Arc<MemoryStore>,
+    poster: Arc<RecordingPoster>,
+    key: ConversationKey,
+}
+
+impl Rig {
+    async fn handle(&self, event: AgentEvent) -> Result<Outcome, AgentEventError> {
+        self.events.handle(&event).await
+    }
+
+    async fn status(&self) -> ConversationStatus {
+        self.conversation().await.status
+    }
+
+    async fn connection(&self) -> Option<String> {
+        self.conversation().await.connection_id
+    }
+
+    async fn conversation(&self) -> conversation_store::Conversation {
+        self.store.conversation(&self.key).await.unwrap().unwrap()
+    }
+}
+
+/// A Talkdesk conversation whose customer is connected on [`CONNECTION`].
+async fn rig(settings: AgentEventSettings) -> Rig {
+    let rig = unconnected_rig(settings).await;
+    rig.store
+        .bind_connection(&rig.key, CONNECTION)
+        .await
+        .unwrap();
+    rig
+}
+
+/// A Talkdesk conversation whose customer has no connection.
+async fn unconnected_rig(settings: AgentEventSettings) -> Rig {
+    let store = Arc::new(MemoryStore::new());
+    let poster = Arc::new(RecordingPoster::default());
+    let key = ConversationKey::generate();
+    store
+        .create_conversation(NewConversation {
+            key: key.clone(),
+            provider: Provider::Talkdesk,
+            provider_conversation_id: TALKDESK_ID.into(),
+            provider_data: BTreeMap::new(),
+            lex_session_id: "lex-session-1".into(),
+        })
+        .await
+        .unwrap();
+    Rig {
+        events: AgentEvents::new(store.clone(), poster.clone(), settings),
+        store,
+        poster,
+        key,
+    }
+}
+
+fn event(route: EventType, body: serde_json::Value) -> AgentEvent {
+    AgentEvent::parse(route, body.to_string().as_bytes()).unwrap()
+}
+
+fn message(message_id: &str, content: &str) -> AgentEvent {
+    event(
+        EventType::MessageCreated,
+        json!({
+            "conversation_id": TALKDESK_ID,
+            "event_type": "message_created",
+            "message_id": message_id,
+            "content": content,
+            "author_name": "Sam",
+            "created_at": "2025-05-01T10:00:00Z"
+        }),
+    )
+}
+
+fn started() -> AgentEvent {
+    event(
+        EventType::ConversationStarted,
+        json!({"conversation_id": TALKDESK_ID, "event_type": "conversation_started", "author_name": "Sam"}),
+    )
+}
+
+fn ended() -> AgentEvent {
+    event(
+        EventType::ConversationEnded,
+        json!({"conversation_id": TALKDESK_ID, "event_type": "conversation_ended", "author_name": "Sam"}),
+    )
+}
+
+fn posted(frame: Frame) -> Call {
+    Call::Post(CONNECTION.into(), frame)
+}
+
+#[tokio::test]
+async fn an_agent_message_is_shown_as_an_agent_bubble() {
+    let rig = rig(AgentEventSettings::default()).await;
+    assert_eq!(
+        rig.handle(message("m1", "Hello, I'm Sam.")).await,
+        Ok(Outcome::Delivered)
+    );
+    assert_eq!(
+        rig.poster.calls(),
+        [posted(Frame::message("Hello, I'm Sam.", "Sam"))]
+    );
+}
+
+#[tokio::test]
+async fn a_message_without_an_author_is_signed_with_the_default_name() {
+    let rig = rig(AgentEventSettings::default()).await;
+    let anonymous = event(
+        EventType::MessageCreated,
+        json!({"conversation_id": TALKDESK_ID, "event_type": "message_created", "message_id": "m1", "content": "Hi"}),
+    );
+    rig.handle(anonymous).await.unwrap();
+    assert_eq!(rig.poster.calls(), [posted(Frame::message("Hi", "Agent"))]);
+}
+
+#[tokio::test]
+async fn a_repeated_message_is_shown_once() {
+    let rig = rig(AgentEventSettings::default()).await;
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Delivered)
+    );
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Duplicate)
+    );
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Duplicate)
+    );
+    assert_eq!(
+        rig.handle(message("m2", "Still there?")).await,
+        Ok(Outcome::Delivered)
+    );
+    assert_eq!(
+        rig.poster.calls(),
+        [
+            posted(Frame::message("Hi", "Sam")),
+            posted(Frame::message("Still there?", "Sam"))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_retry_of_a_failed_message_is_shown_and_only_once() {
+    let rig = rig(AgentEventSettings::default()).await;
+    rig.poster
+        .fail_next([PostError::Failed("throttled".into())]);
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Err(AgentEventError::Connection("throttled".into()))
+    );
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Delivered)
+    );
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Duplicate)
+    );
+    assert_eq!(
+        rig.poster.calls(),
+        [
+            Call::Refused(CONNECTION.into(), Frame::message("Hi", "Sam")),
+            posted(Frame::message("Hi", "Sam"))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_gone_connection_is_unbound_and_reported() {
+    let rig = rig(AgentEventSettings::default()).await;
+    rig.poster.fail_next([PostError::Gone]);
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::CustomerDisconnected)
+    );
+    assert_eq!(rig.connection().await, None);
+    assert_eq!(
+        rig.store
+            .conversation_by_connection(CONNECTION)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(rig.status().await, ConversationStatus::Pending);
+}
+
+#[tokio::test]
+async fn a_message_for_a_customer_without_a_connection_is_reported() {
+    let rig = unconnected_rig(AgentEventSettings::default()).await;
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::CustomerDisconnected)
+    );
+    assert_eq!(rig.poster.calls(), []);
+    // Nothing was claimed: once the customer is back, the retry is shown.
+    rig.store
+        .bind_connection(&rig.key, CONNECTION)
+        .await
+        .unwrap();
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Delivered)
+    );
+}
+
+#[tokio::test]
+async fn a_message_into_an_ended_chat_is_not_shown() {
+    let rig = rig(AgentEventSettings::default()).await;
+    rig.store.mark_ended(&rig.key).await.unwrap();
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::CustomerDisconnected)
+    );
+    assert_eq!(rig.poster.calls(), []);
+}
+
+#[tokio::test]
+async fn an_unknown_conversation_is_reported_and_nothing_is_sent() {
+    let rig = rig(AgentEventSettings::default()).await;
+    let stranger = event(
+        EventType::MessageCreated,
+        json!({"conversation_id": "td-other", "event_type": "message_created", "message_id": "m1", "content": "Hi"}),
+    );
+    assert_eq!(rig.handle(stranger).await, Ok(Outcome::UnknownConversation));
+    assert_eq!(rig.poster.calls(), []);
+}
+
+#[tokio::test]
+async fn the_agent_joining_says_nothing_by_default() {
+    let rig = rig(AgentEventSettings::default()).await;
+    assert_eq!(rig.handle(started()).await, Ok(Outcome::Delivered));
+    assert_eq!(rig.status().await, ConversationStatus::Connected);
+    assert_eq!(rig.poster.calls(), []);
+}
+
+#[tokio::test]
+async fn the_agent_joining_says_the_configured_message() {
+    let settings = AgentEventSettings {
+        joined_message: Some("Sam has joined the chat.".into()),
+        ..AgentEventSettings::default()
+    };
+    let rig = rig(settings).await;
+    assert_eq!(rig.handle(started()).await, Ok(Outcome::Delivered));
+    assert_eq!(rig.status().await, ConversationStatus::Connected);
+    assert_eq!(
+        rig.poster.calls(),
+        [posted(Frame::message("Sam has joined the chat.", "Sam"))]
+    );
+}
+
+#[tokio::test]
+async fn the_agent_joining_a_chat_without_its_customer_is_recorded_and_reported() {
+    let settings = AgentEventSettings {
+        joined_message: Some("Sam has joined the chat.".into()),
+        ..AgentEventSettings::default()
+    };
+    let rig = unconnected_rig(settings).await;
+    assert_eq!(
+        rig.handle(started()).await,
+        Ok(Outcome::CustomerDisconnected)
+    );
+    assert_eq!(rig.status().await, ConversationStatus::Connected);
+    assert_eq!(rig.poster.calls(), []);
+}
+
+#[tokio::test]
+async fn the_agent_joining_a_chat_the_customer_ended_is_reported() {
+    let rig = rig(AgentEventSettings::default()).await;
+    rig.store.mark_ended(&rig.key).await.unwrap();
+    assert_eq!(
+        rig.handle(started()).await,
+        Ok(Outcome::CustomerDisconnected)
+    );
+    assert_eq!(rig.status().await, ConversationStatus::Ended);
+}
+
+#[tokio::test]
+async fn the_agent_ending_tells_the_customer_then_ends_and_closes() {
+    let rig = rig(AgentEventSettings::default()).await;
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::Delivered));
+    assert_eq!(
+        rig.poster.calls(),
+        [
+            posted(Frame::message(ENDED, "Sam")),
+            posted(Frame::ConversationEnded),
+            Call::Close(CONNECTION.into()),
+        ]
+    );
+    assert_eq!(rig.status().await, ConversationStatus::Ended);
+}
+
+#[tokio::test]
+async fn ending_twice_tells_the_customer_once() {
+    let rig = rig(AgentEventSettings::default()).await;
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::Delivered));
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::AlreadyEnded));
+    assert_eq!(rig.poster.calls().len(), 3, "{:?}", rig.poster.calls());
+}
+
+#[tokio::test]
+async fn ending_with_a_gone_connection_still_ends_the_conversation() {
+    let rig = rig(AgentEventSettings::default()).await;
+    rig.poster.fail_next([PostError::Gone]);
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::CustomerDisconnected));
+    assert_eq!(rig.status().await, ConversationStatus::Ended);
+    assert_eq!(rig.connection().await, None);
+    assert_eq!(
+        rig.poster.calls(),
+        [Call::Refused(
+            CONNECTION.into(),
+            Frame::message(ENDED, "Sam")
+        )]
+    );
+}
+
+#[tokio::test]
+async fn ending_without_a_connection_still_ends_the_conversation() {
+    let rig = unconnected_rig(AgentEventSettings::default()).await;
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::CustomerDisconnected));
+    assert_eq!(rig.status().await, ConversationStatus::Ended);
+    assert_eq!(rig.poster.calls(), []);
+}
+
+#[tokio::test]
+async fn an_ending_that_could_not_be_told_is_not_recorded_so_its_retry_tells_it() {
+    let rig = rig(AgentEventSettings::default()).await;
+    rig.poster
+        .fail_next([PostError::Failed("internal error".into())]);
+    assert!(matches!(
+        rig.handle(ended()).await,
+        Err(AgentEventError::Connection(_))
+    ));
+    assert_eq!(rig.status().await, ConversationStatus::Pending);
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::Delivered));
+    assert_eq!(rig.status().await, ConversationStatus::Ended);
+}

@@ -1,0 +1,142 @@
+//! `$connect`: only a valid, signed, unexpired reference to a live conversation gets in.
+
+use super::*;
+
+#[tokio::test]
+async fn a_valid_reference_binds_the_connection() {
+    let rig = rig();
+    let (conversation, reference) = rig.conversation().await;
+    let key = rig
+        .relay
+        .connect("conn-A=", Some(&reference))
+        .await
+        .unwrap();
+    assert_eq!(key, conversation.key);
+    let bound = rig
+        .store
+        .conversation_by_connection("conn-A=")
+        .await
+        .unwrap();
+    assert_eq!(bound.map(|c| c.key), Some(conversation.key));
+    assert!(
+        rig.poster.frames("conn-A=").is_empty(),
+        "nothing is said on connect"
+    );
+}
+
+#[tokio::test]
+async fn a_newer_connection_replaces_the_older_which_is_told_and_closed() {
+    let rig = rig();
+    let (conversation, reference) = rig.conversation().await;
+    rig.relay
+        .connect("conn-A=", Some(&reference))
+        .await
+        .unwrap();
+    rig.relay
+        .connect("conn-B=", Some(&reference))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        rig.poster.frames("conn-A="),
+        vec![said("This chat continues in another window.")]
+    );
+    assert_eq!(rig.poster.closed(), vec!["conn-A=".to_owned()]);
+    let stored = rig
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.connection_id.as_deref(), Some("conn-B="));
+}
+
+#[tokio::test]
+async fn every_bad_reference_is_refused_with_its_reason() {
+    let rig = rig();
+    let (conversation, reference) = rig.conversation().await;
+    let refused = |reference: Option<String>| {
+        let relay = &rig.relay;
+        async move {
+            relay
+                .connect("conn-X=", reference.as_deref())
+                .await
+                .unwrap_err()
+        }
+    };
+
+    assert_eq!(refused(None).await, Refusal::Missing);
+    assert_eq!(refused(Some("undefined".into())).await, Refusal::Missing);
+    assert_eq!(refused(Some(String::new())).await, Refusal::Missing);
+    assert!(matches!(
+        refused(Some("not-a-reference".into())).await,
+        Refusal::Invalid(_)
+    ));
+    assert!(matches!(
+        refused(Some(conversation.provider_conversation_id.clone())).await,
+        Refusal::Invalid(_)
+    ));
+    let tampered = reference.replacen(
+        conversation.key.as_str(),
+        &ConversationKey::generate().to_string(),
+        1,
+    );
+    assert!(matches!(refused(Some(tampered)).await, Refusal::Invalid(_)));
+    let truncated = reference[..reference.len() - 3].to_owned();
+    assert!(matches!(
+        refused(Some(truncated)).await,
+        Refusal::Invalid(_)
+    ));
+    let forged = ReferenceSigner::new(&[7; 32])
+        .unwrap()
+        .sign(conversation.key.as_str(), START + 60)
+        .unwrap();
+    assert!(matches!(refused(Some(forged)).await, Refusal::Invalid(_)));
+
+    let expired = reference_to(&conversation.key, START - 1);
+    assert_eq!(refused(Some(expired)).await, Refusal::Expired);
+    let unknown = reference_to(&ConversationKey::generate(), START + 60);
+    assert_eq!(refused(Some(unknown)).await, Refusal::UnknownConversation);
+    rig.store.mark_ended(&conversation.key).await.unwrap();
+    assert_eq!(refused(Some(reference)).await, Refusal::Ended);
+
+    assert_eq!(
+        rig.store
+            .conversation_by_connection("conn-X=")
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn the_reference_stops_working_when_it_expires() {
+    let rig = rig();
+    let (_, reference) = rig.conversation().await;
+    rig.clock.advance(Duration::from_secs(3_600));
+    assert!(rig.relay.connect("conn-A=", Some(&reference)).await.is_ok());
+    rig.clock.advance(Duration::from_secs(1));
+    assert_eq!(
+        rig.relay.connect("conn-B=", Some(&reference)).await,
+        Err(Refusal::Expired)
+    );
+}
+
+#[tokio::test]
+async fn without_the_signing_key_connections_are_refused() {
+    let store = Arc::new(MemoryStore::new());
+    let relay = CustomerRelay::new(
+        store,
+        Arc::new(FakeContactCenter::default()),
+        Arc::new(RecordingPoster::default()),
+        Arc::new(fakes::MapSecrets(Default::default())),
+        RelaySettings::default(),
+    );
+    let refusal = relay
+        .connect("conn-A=", Some("v1.abc.1.tag"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refusal, Refusal::Unavailable(reason) if reason.contains("dev/handover/reference-key"))
+    );
+}

@@ -1,0 +1,109 @@
+//! `$disconnect`: 4000 ends the conversation; anything else keeps it open for a reconnect.
+
+use super::*;
+
+#[tokio::test]
+async fn close_code_4000_ends_the_conversation_at_the_contact_center() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    rig.relay
+        .disconnect("conn-A=", Some(4000), deadline())
+        .await;
+
+    assert_eq!(
+        rig.contact_center.ended(),
+        vec![conversation.provider_conversation_id.clone()]
+    );
+    let stored = rig
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, ConversationStatus::Ended);
+    assert_eq!(stored.connection_id, None);
+}
+
+#[tokio::test]
+async fn other_close_codes_keep_the_conversation_for_a_reconnect() {
+    let rig = rig();
+    let (conversation, reference) = rig.conversation().await;
+    for (connection_id, code) in [
+        ("conn-A=", Some(1006)),
+        ("conn-B=", Some(1001)),
+        ("conn-C=", None),
+    ] {
+        rig.relay
+            .connect(connection_id, Some(&reference))
+            .await
+            .unwrap();
+        rig.relay.disconnect(connection_id, code, deadline()).await;
+        let stored = rig
+            .store
+            .conversation(&conversation.key)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, ConversationStatus::Pending, "{code:?}");
+        assert_eq!(stored.connection_id, None);
+    }
+    assert!(rig.contact_center.ended().is_empty());
+    assert!(rig.relay.connect("conn-D=", Some(&reference)).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_replaced_connection_closing_changes_nothing() {
+    let rig = rig();
+    let (conversation, reference) = rig.conversation().await;
+    rig.relay
+        .connect("conn-A=", Some(&reference))
+        .await
+        .unwrap();
+    rig.relay
+        .connect("conn-B=", Some(&reference))
+        .await
+        .unwrap();
+    rig.relay
+        .disconnect("conn-A=", Some(4000), deadline())
+        .await;
+    let stored = rig
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, ConversationStatus::Pending);
+    assert_eq!(stored.connection_id.as_deref(), Some("conn-B="));
+    assert!(rig.contact_center.ended().is_empty());
+}
+
+#[tokio::test]
+async fn ending_after_the_agent_ended_calls_the_contact_center_no_more() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    rig.store.mark_ended(&conversation.key).await.unwrap();
+    rig.relay
+        .disconnect("conn-A=", Some(4000), deadline())
+        .await;
+    assert!(rig.contact_center.ended().is_empty());
+}
+
+#[tokio::test]
+async fn the_conversation_ends_here_even_if_the_contact_center_fails() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    *rig.contact_center.refuse_with.lock().unwrap() = Some(ContactCenterError::Unavailable {
+        code: "server_error".into(),
+        message: "Talkdesk API answered HTTP 503".into(),
+    });
+    rig.relay
+        .disconnect("conn-A=", Some(4000), deadline())
+        .await;
+    let stored = rig
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, ConversationStatus::Ended);
+}

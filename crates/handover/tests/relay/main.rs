@@ -1,0 +1,98 @@
+//! The customer side of the relay in process: the in-memory store, a recording contact
+//! center and connection poster, and secrets from a map.
+
+#[path = "../support/fakes.rs"]
+mod fakes;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use conversation_store::{
+    Conversation, ConversationKey, ConversationStatus, ConversationStore, ManualClock, MemoryStore,
+    NewConversation, Provider,
+};
+use handover::connections::Frame;
+use handover::contact_center::ContactCenterError;
+use handover::reference::ReferenceSigner;
+use handover::relay::{CustomerRelay, Refusal, RelaySettings};
+use tokio::time::Instant;
+
+use fakes::{FakeContactCenter, MapSecrets, REFERENCE_KEY, RecordingPoster};
+
+const START: u64 = 1_800_000_000;
+
+struct Rig {
+    relay: CustomerRelay,
+    store: Arc<MemoryStore>,
+    contact_center: Arc<FakeContactCenter>,
+    poster: Arc<RecordingPoster>,
+    clock: Arc<ManualClock>,
+}
+
+fn rig() -> Rig {
+    let clock = Arc::new(ManualClock::at(START));
+    let store = Arc::new(MemoryStore::new().with_clock(clock.clone()));
+    let contact_center = Arc::new(FakeContactCenter::default());
+    let poster = Arc::new(RecordingPoster::default());
+    let relay = CustomerRelay::new(
+        store.clone(),
+        contact_center.clone(),
+        poster.clone(),
+        Arc::new(MapSecrets::with_reference_key()),
+        RelaySettings::default(),
+    )
+    .with_clock(clock.clone());
+    Rig {
+        relay,
+        store,
+        contact_center,
+        poster,
+        clock,
+    }
+}
+
+impl Rig {
+    /// A stored conversation and a reference to it valid for an hour.
+    async fn conversation(&self) -> (Conversation, String) {
+        let conversation = self
+            .store
+            .create_conversation(NewConversation {
+                key: ConversationKey::generate(),
+                provider: Provider::Talkdesk,
+                provider_conversation_id: format!("td-{}", ConversationKey::generate()),
+                provider_data: BTreeMap::new(),
+                lex_session_id: "us-east-1:session".into(),
+            })
+            .await
+            .unwrap();
+        let reference = reference_to(&conversation.key, START + 3_600);
+        (conversation, reference)
+    }
+
+    async fn connected(&self, connection_id: &str) -> Conversation {
+        let (conversation, reference) = self.conversation().await;
+        self.relay
+            .connect(connection_id, Some(&reference))
+            .await
+            .unwrap();
+        conversation
+    }
+}
+
+fn reference_to(key: &ConversationKey, expires_at: u64) -> String {
+    let signer = ReferenceSigner::new(REFERENCE_KEY.as_bytes()).unwrap();
+    signer.sign(key.as_str(), expires_at).unwrap()
+}
+
+fn deadline() -> Instant {
+    Instant::now() + Duration::from_secs(10)
+}
+
+fn said(text: &str) -> Frame {
+    Frame::message(text, "System")
+}
+
+mod connect;
+mod disconnect;
+mod message;

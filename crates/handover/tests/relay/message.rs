@@ -1,0 +1,164 @@
+//! `onMessage` and `$default`: relayed, never echoed; every problem told in plain words.
+
+use super::*;
+
+#[tokio::test]
+async fn a_message_reaches_the_agent_and_is_not_echoed() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    let body =
+        r#"{"action":"onMessage","message":"  Where is my refund?  ","conversationId":"ignored"}"#;
+    rig.relay.message("conn-A=", body, deadline()).await;
+
+    assert_eq!(
+        rig.contact_center.sent(),
+        vec![(
+            conversation.provider_conversation_id,
+            "Where is my refund?".to_owned()
+        )]
+    );
+    assert!(rig.poster.frames("conn-A=").is_empty());
+}
+
+#[tokio::test]
+async fn the_conversation_comes_from_the_connection_not_the_body() {
+    let rig = rig();
+    let mine = rig.connected("conn-A=").await;
+    let (other, other_reference) = rig.conversation().await;
+    let body =
+        format!(r#"{{"action":"onMessage","message":"hi","conversationId":"{other_reference}"}}"#);
+    rig.relay.message("conn-A=", &body, deadline()).await;
+    let sent = rig.contact_center.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, mine.provider_conversation_id);
+    assert_ne!(sent[0].0, other.provider_conversation_id);
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_frames() {
+    let rig = rig();
+    rig.connected("conn-A=").await;
+    for (body, error) in [
+        ("not json", "invalid_frame"),
+        (r#"{"action":"onMessage"}"#, "missing_message"),
+        (r#"{"action":"onMessage","message":42}"#, "missing_message"),
+        (r#"{"action":"onMessage","message":"   "}"#, "empty_message"),
+    ] {
+        rig.relay.message("conn-A=", body, deadline()).await;
+        let frames = rig.poster.frames("conn-A=");
+        assert!(
+            matches!(frames.last(), Some(Frame::Error { error: e, .. }) if e == error),
+            "{body}: {frames:?}"
+        );
+    }
+    assert!(rig.contact_center.sent().is_empty());
+}
+
+#[tokio::test]
+async fn a_message_over_the_limit_is_refused_in_plain_words() {
+    let rig = rig();
+    rig.connected("conn-A=").await;
+    let body = serde_json::json!({"action": "onMessage", "message": "é".repeat(1025)}).to_string();
+    rig.relay.message("conn-A=", &body, deadline()).await;
+    assert_eq!(
+        rig.poster.frames("conn-A="),
+        vec![said(
+            "Your message is too long and was not sent. Please shorten it."
+        )]
+    );
+    let at_limit =
+        serde_json::json!({"action": "onMessage", "message": "é".repeat(1024)}).to_string();
+    rig.relay.message("conn-A=", &at_limit, deadline()).await;
+    assert_eq!(rig.contact_center.sent().len(), 1);
+}
+
+#[tokio::test]
+async fn writing_into_an_ended_or_unknown_chat_is_told() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    rig.store.mark_ended(&conversation.key).await.unwrap();
+    let body = r#"{"action":"onMessage","message":"hello?"}"#;
+    rig.relay.message("conn-A=", body, deadline()).await;
+    rig.relay
+        .message("never-connected=", body, deadline())
+        .await;
+
+    let ended = said("This chat has ended. Press End Live Chat to go back to the bot.");
+    assert_eq!(rig.poster.frames("conn-A="), vec![ended.clone()]);
+    assert_eq!(rig.poster.frames("never-connected="), vec![ended]);
+    assert!(rig.contact_center.sent().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_relay_is_told_to_the_customer() {
+    let rig = rig();
+    rig.connected("conn-A=").await;
+    *rig.contact_center.refuse_with.lock().unwrap() = Some(ContactCenterError::Unavailable {
+        code: "timeout".into(),
+        message: "request to Talkdesk timed out".into(),
+    });
+    rig.relay
+        .message(
+            "conn-A=",
+            r#"{"action":"onMessage","message":"hi"}"#,
+            deadline(),
+        )
+        .await;
+    assert_eq!(
+        rig.poster.frames("conn-A="),
+        vec![said(
+            "Sorry, your last message could not be delivered to the agent. Please send it again."
+        )]
+    );
+}
+
+#[tokio::test]
+async fn a_relayed_message_refreshes_the_lifetime() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    rig.clock.advance(Duration::from_secs(600));
+    rig.relay
+        .message(
+            "conn-A=",
+            r#"{"action":"onMessage","message":"hi"}"#,
+            deadline(),
+        )
+        .await;
+    let stored = rig
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.expires_at > conversation.expires_at + Duration::from_secs(599));
+}
+
+#[tokio::test]
+async fn an_unknown_action_gets_an_error_frame() {
+    let rig = rig();
+    rig.relay.unknown_action("conn-A=").await;
+    let frames = rig.poster.frames("conn-A=");
+    assert!(matches!(&frames[..], [Frame::Error { error, .. }] if error == "unknown_action"));
+}
+
+#[tokio::test]
+async fn a_gone_connection_is_unbound() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    rig.store.mark_ended(&conversation.key).await.unwrap();
+    rig.poster.gone.lock().unwrap().push("conn-A=".into());
+    rig.relay
+        .message(
+            "conn-A=",
+            r#"{"action":"onMessage","message":"hi"}"#,
+            deadline(),
+        )
+        .await;
+    assert_eq!(
+        rig.store
+            .conversation_by_connection("conn-A=")
+            .await
+            .unwrap(),
+        None
+    );
+}

@@ -1,0 +1,163 @@
+//! The WebSocket API Lambda: one function behind the four routes (`$connect`, `onMessage`,
+//! `$disconnect`, `$default`), which need the same permissions and share one pool of warm
+//! processes. The logic lives in [`handover::relay`]; this crate reads the configuration,
+//! wires the adapters, and turns API Gateway events into relay calls.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_adapters::lambda::{deadline, secrets_refresh};
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::encodings::Body;
+use conversation_store::{DynamoDbStore, SettingsError, StoreSettings};
+use handover::connections::ConnectionPoster;
+use handover::relay::{BadMaxMessageChars, CustomerRelay, Refusal, RelaySettings};
+use handover::secrets::SecretSource;
+use lambda_runtime::LambdaEvent;
+use talkdesk::{MissingOAuthBase, TalkdeskClient, TalkdeskContactCenter, TalkdeskSettings};
+use tracing::warn;
+
+/// The variable holding the API Gateway Management API endpoint of this WebSocket API.
+pub const CONNECTIONS_ENDPOINT_VAR: &str = "CONNECTIONS_ENDPOINT";
+
+/// The Lambda's configuration, from its environment (listed in the README).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The conversation table.
+    pub store: StoreSettings,
+    /// What the relay says and allows.
+    pub relay: RelaySettings,
+    /// Where Talkdesk and its secrets are.
+    pub talkdesk: TalkdeskSettings,
+    /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`.
+    pub connections_endpoint: String,
+    /// How long a secret is used before it is read again.
+    pub secrets_refresh: Duration,
+}
+
+/// A configuration that cannot work; the message names the variable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The store's settings.
+    #[error(transparent)]
+    Store(#[from] SettingsError),
+    /// The relay's settings.
+    #[error(transparent)]
+    Relay(#[from] BadMaxMessageChars),
+    /// Talkdesk's settings.
+    #[error(transparent)]
+    Talkdesk(#[from] MissingOAuthBase),
+    /// The Talkdesk client refused its configuration.
+    #[error("the Talkdesk settings are not usable: {0}")]
+    TalkdeskClient(#[from] talkdesk::ConfigError),
+    /// Another setting.
+    #[error("{0}")]
+    Setting(String),
+}
+
+impl Config {
+    /// Reads the configuration through `var` (normally the process environment).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let connections_endpoint = var(CONNECTIONS_ENDPOINT_VAR)
+            .filter(|endpoint| !endpoint.trim().is_empty())
+            .ok_or_else(|| {
+                ConfigError::Setting(format!(
+                    "{CONNECTIONS_ENDPOINT_VAR} is not set: it is the WebSocket API's \
+                     https://{{api-id}}.execute-api.{{region}}.amazonaws.com/{{stage}}"
+                ))
+            })?;
+        Ok(Self {
+            store: StoreSettings::from_vars(&var)?,
+            relay: RelaySettings::from_vars(&var)?,
+            talkdesk: TalkdeskSettings::from_vars(&var)?,
+            connections_endpoint,
+            secrets_refresh: secrets_refresh(&var).map_err(ConfigError::Setting)?,
+        })
+    }
+
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+}
+
+/// The relay over DynamoDB, Talkdesk and `connections`. `secrets` should cache.
+pub fn relay(
+    config: &Config,
+    dynamodb: aws_sdk_dynamodb::Client,
+    connections: Arc<dyn ConnectionPoster>,
+    secrets: Arc<dyn SecretSource>,
+) -> Result<CustomerRelay, ConfigError> {
+    let store =
+        DynamoDbStore::new(dynamodb, &config.store.table).with_lifetime(config.store.lifetime);
+    let client = TalkdeskClient::new(config.talkdesk.client.clone())?;
+    let contact_center =
+        TalkdeskContactCenter::new(client, secrets.clone(), config.talkdesk.secrets.clone());
+    Ok(CustomerRelay::new(
+        Arc::new(store),
+        Arc::new(contact_center),
+        connections,
+        secrets,
+        config.relay.clone(),
+    ))
+}
+
+/// One route invocation. `$connect` answers 2xx to accept the connection and 4xx/5xx to
+/// refuse it; API Gateway ignores the other routes' answers.
+pub async fn handle(
+    relay: &CustomerRelay,
+    event: LambdaEvent<ApiGatewayWebsocketProxyRequest>,
+) -> Result<ApiGatewayProxyResponse, lambda_runtime::Error> {
+    let deadline = deadline(&event.context);
+    let request = event.payload;
+    let context = &request.request_context;
+    let Some(connection_id) = context.connection_id.as_deref() else {
+        warn!("refusing a WebSocket event without a connection id");
+        return Ok(response(400));
+    };
+    match context.route_key.as_deref().unwrap_or("$default") {
+        "$connect" => {
+            let reference = request.query_string_parameters.first("conversationId");
+            Ok(match relay.connect(connection_id, reference).await {
+                Ok(_) => response(200),
+                Err(refusal) => {
+                    warn!(reason = %refusal, "refused a WebSocket connection");
+                    response(refusal_status(&refusal))
+                }
+            })
+        }
+        "onMessage" => {
+            let body = request.body.as_deref().unwrap_or_default();
+            relay.message(connection_id, body, deadline).await;
+            Ok(response(200))
+        }
+        "$disconnect" => {
+            relay
+                .disconnect(connection_id, context.disconnect_status_code, deadline)
+                .await;
+            Ok(response(200))
+        }
+        _ => {
+            relay.unknown_action(connection_id).await;
+            Ok(response(200))
+        }
+    }
+}
+
+/// The status `$connect` refuses with: the client's fault is 4xx, ours 503.
+fn refusal_status(refusal: &Refusal) -> i64 {
+    match refusal {
+        Refusal::Missing => 400,
+        Refusal::Invalid(_) | Refusal::Expired => 403,
+        Refusal::UnknownConversation => 404,
+        Refusal::Ended => 410,
+        Refusal::Unavailable(_) => 503,
+    }
+}
+
+fn response(status_code: i64) -> ApiGatewayProxyResponse {
+    let mut response = ApiGatewayProxyResponse::default();
+    response.status_code = status_code;
+    response.body = Some(Body::Empty);
+    response
+}

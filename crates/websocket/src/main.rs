@@ -1,0 +1,26 @@
+use std::sync::Arc;
+
+use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::secrets::SecretsManager;
+use handover::secrets::CachedSecrets;
+use lambda_runtime::service_fn;
+use websocket::{Config, handle, relay};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = Config::from_env()?;
+    let aws = aws_config::load_from_env().await;
+    let secrets = CachedSecrets::new(
+        SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
+        config.secrets_refresh,
+    );
+    let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
+    let relay = relay(
+        &config,
+        aws_sdk_dynamodb::Client::new(&aws),
+        Arc::new(connections),
+        Arc::new(secrets),
+    )?;
+    lambda_runtime::run(service_fn(|event| handle(&relay, event))).await
+}

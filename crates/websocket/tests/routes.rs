@@ -1,0 +1,392 @@
+//! The WebSocket Lambda on the sample events: DynamoDB, Secrets Manager and the `@connections`
+//! API in the AWS emulator that `scripts/test` starts, Talkdesk faked on loopback.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::secrets::SecretsManager;
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use conversation_store::{
+    Conversation, ConversationKey, ConversationStatus, ConversationStore, DynamoDbStore,
+    NewConversation, Provider,
+};
+use handover::reference::ReferenceSigner;
+use handover::relay::CustomerRelay;
+use handover::secrets::CachedSecrets;
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::{Value, json};
+use test_support::{Recorder, unique};
+use websocket::{Config, handle, relay};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SIGNING_KEY: &str = "websocket-test-signing-key-of-at-least-32-bytes";
+
+struct Rig {
+    relay: CustomerRelay,
+    store: DynamoDbStore,
+    talkdesk: MockServer,
+    recorder: Recorder,
+}
+
+async fn rig() -> Rig {
+    let aws = test_support::emulator().await;
+    let (dynamodb, table) = test_support::conversation_table(&aws).await;
+    let names = test_support::put_secrets(
+        &aws,
+        &[
+            ("touchpoint", r#"{"touchpoint_id":"tp-1"}"#),
+            ("client", r#"{"client_id":"id","client_secret":"secret"}"#),
+            ("reference-key", SIGNING_KEY),
+        ],
+    )
+    .await;
+    let talkdesk = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"access_token": "t", "token_type": "Bearer", "expires_in": 3600}),
+        ))
+        .mount(&talkdesk)
+        .await;
+    let vars = HashMap::from([
+        ("CONVERSATION_TABLE", table.clone()),
+        ("CONNECTIONS_ENDPOINT", test_support::endpoint()),
+        ("TALKDESK_OAUTH_BASE", talkdesk.uri()),
+        ("TALKDESK_API_BASE", talkdesk.uri()),
+        ("TALKDESK_TOUCHPOINT_SECRET", names[0].clone()),
+        ("TALKDESK_CLIENT_SECRET", names[1].clone()),
+        ("REFERENCE_KEY_SECRET", names[2].clone()),
+    ]);
+    let config = Config::from_vars(|name| vars.get(name).cloned()).expect("a usable configuration");
+    let secrets = CachedSecrets::new(
+        SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
+        config.secrets_refresh,
+    );
+    let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
+    let relay = relay(
+        &config,
+        dynamodb.clone(),
+        Arc::new(connections),
+        Arc::new(secrets),
+    )
+    .expect("the relay");
+    Rig {
+        relay,
+        store: DynamoDbStore::new(dynamodb, table),
+        talkdesk,
+        recorder: Recorder::start().await,
+    }
+}
+
+impl Rig {
+    /// A stored Talkdesk conversation and a reference to it valid for an hour.
+    async fn conversation(&self) -> (Conversation, String) {
+        let conversation = self
+            .store
+            .create_conversation(NewConversation {
+                key: ConversationKey::generate(),
+                provider: Provider::Talkdesk,
+                provider_conversation_id: unique("td-"),
+                provider_data: BTreeMap::new(),
+                lex_session_id: "us-east-1:session".into(),
+            })
+            .await
+            .unwrap();
+        let reference = sign(&conversation.key, now() + 3_600);
+        (conversation, reference)
+    }
+
+    /// Runs a sample event from `events/` as `connection_id`, with `reference` as the
+    /// `conversationId` query parameter when given; returns the status code.
+    async fn run(&self, event: &str, connection_id: &str, reference: Option<&str>) -> i64 {
+        let mut payload = sample(event);
+        payload["requestContext"]["connectionId"] = json!(connection_id);
+        payload["queryStringParameters"] = match reference {
+            Some(reference) => json!({"conversationId": reference}),
+            None => json!({}),
+        };
+        let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload).unwrap();
+        let mut context = Context::default();
+        context.deadline = (now() + 20) * 1000;
+        let response = handle(&self.relay, LambdaEvent::new(request, context))
+            .await
+            .unwrap();
+        response.status_code
+    }
+
+    async fn status(&self, key: &ConversationKey) -> ConversationStatus {
+        self.store.conversation(key).await.unwrap().unwrap().status
+    }
+}
+
+fn sample(name: &str) -> Value {
+    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}")))
+        .unwrap()
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn sign(key: &ConversationKey, expires_at: u64) -> String {
+    let signer = ReferenceSigner::new(SIGNING_KEY.as_bytes()).unwrap();
+    signer.sign(key.as_str(), expires_at).unwrap()
+}
+
+#[tokio::test]
+async fn every_sample_event_parses_as_the_websocket_event_type() {
+    for name in [
+        "websocket-connect.json",
+        "websocket-message.json",
+        "websocket-default.json",
+        "websocket-disconnect-4000.json",
+        "websocket-disconnect-1006.json",
+    ] {
+        let event: ApiGatewayWebsocketProxyRequest =
+            serde_json::from_value(sample(name)).unwrap_or_else(|err| panic!("{name}: {err}"));
+        assert!(event.request_context.connection_id.is_some(), "{name}");
+        assert!(event.request_context.route_key.is_some(), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_customer_message_reaches_talkdesk_and_is_not_echoed() {
+    let rig = rig().await;
+    let (conversation, reference) = rig.conversation().await;
+    let connection = unique("conn-") + "=";
+    let messages_path = format!(
+        "/digital-connect/conversations/{}/messages",
+        conversation.provider_conversation_id
+    );
+    Mock::given(method("POST"))
+        .and(path(messages_path.as_str()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "m1"})))
+        .expect(1)
+        .mount(&rig.talkdesk)
+        .await;
+
+    assert_eq!(
+        rig.run("websocket-connect.json", &connection, Some(&reference))
+            .await,
+        200
+    );
+    assert_eq!(
+        rig.run("websocket-message.json", &connection, None).await,
+        200
+    );
+
+    rig.talkdesk.verify().await;
+    let requests = rig.talkdesk.received_requests().await.unwrap();
+    let sent = requests
+        .iter()
+        .find(|r| r.url.path() == messages_path)
+        .unwrap();
+    let body: Value = serde_json::from_slice(&sent.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"content": "Hi, I was charged twice for order 1234."})
+    );
+    assert!(
+        rig.recorder.posted(&connection).await.is_empty(),
+        "nothing echoed"
+    );
+}
+
+#[tokio::test]
+async fn every_refused_connection_gets_its_status_and_stays_unbound() {
+    let rig = rig().await;
+    let (conversation, reference) = rig.conversation().await;
+    let tampered = reference.replacen(
+        conversation.key.as_str(),
+        ConversationKey::generate().as_str(),
+        1,
+    );
+    let cases = [
+        (None, 400),
+        (Some("undefined".to_owned()), 400),
+        (Some(conversation.provider_conversation_id.clone()), 403),
+        (Some(tampered), 403),
+        (Some(sign(&conversation.key, now() - 10)), 403),
+        (Some(sign(&ConversationKey::generate(), now() + 60)), 404),
+    ];
+    for (reference, status) in cases {
+        let connection = unique("refused-");
+        let got = rig
+            .run("websocket-connect.json", &connection, reference.as_deref())
+            .await;
+        assert_eq!(got, status, "{reference:?}");
+        assert_eq!(
+            rig.store
+                .conversation_by_connection(&connection)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    rig.store.mark_ended(&conversation.key).await.unwrap();
+    let connection = unique("refused-");
+    assert_eq!(
+        rig.run("websocket-connect.json", &connection, Some(&reference))
+            .await,
+        410
+    );
+}
+
+#[tokio::test]
+async fn a_newer_connection_replaces_the_older_which_is_told_and_closed() {
+    let rig = rig().await;
+    let (conversation, reference) = rig.conversation().await;
+    let older = unique("older-") + "=";
+    let newer = unique("newer-") + "=";
+    assert_eq!(
+        rig.run("websocket-connect.json", &older, Some(&reference))
+            .await,
+        200
+    );
+    assert_eq!(
+        rig.run("websocket-connect.json", &newer, Some(&reference))
+            .await,
+        200
+    );
+
+    assert_eq!(
+        rig.recorder.posted(&older).await,
+        vec![
+            json!({"event_type": "message_created", "content": "This chat continues in another window.", "author_name": "System"})
+        ]
+    );
+    assert!(rig.recorder.closed(&older).await);
+    assert!(!rig.recorder.closed(&newer).await);
+    let stored = rig
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.connection_id.as_deref(), Some(newer.as_str()));
+}
+
+#[tokio::test]
+async fn close_code_4000_ends_the_conversation_at_talkdesk() {
+    let rig = rig().await;
+    let (conversation, reference) = rig.conversation().await;
+    let conversation_path = format!(
+        "/digital-connect/conversations/{}",
+        conversation.provider_conversation_id
+    );
+    Mock::given(method("DELETE"))
+        .and(path(conversation_path.as_str()))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&rig.talkdesk)
+        .await;
+    let connection = unique("conn-");
+    rig.run("websocket-connect.json", &connection, Some(&reference))
+        .await;
+    assert_eq!(
+        rig.run("websocket-disconnect-4000.json", &connection, None)
+            .await,
+        200
+    );
+
+    rig.talkdesk.verify().await;
+    assert_eq!(
+        rig.status(&conversation.key).await,
+        ConversationStatus::Ended
+    );
+    assert_eq!(
+        rig.store
+            .conversation_by_connection(&connection)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_connection_keeps_the_conversation_for_a_reconnect() {
+    let rig = rig().await;
+    let (conversation, reference) = rig.conversation().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(0)
+        .mount(&rig.talkdesk)
+        .await;
+    let connection = unique("conn-");
+    rig.run("websocket-connect.json", &connection, Some(&reference))
+        .await;
+    assert_eq!(
+        rig.run("websocket-disconnect-1006.json", &connection, None)
+            .await,
+        200
+    );
+
+    rig.talkdesk.verify().await;
+    assert_eq!(
+        rig.status(&conversation.key).await,
+        ConversationStatus::Pending
+    );
+    let again = unique("again-");
+    assert_eq!(
+        rig.run("websocket-connect.json", &again, Some(&reference))
+            .await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn problems_are_told_on_the_connection() {
+    let rig = rig().await;
+    let (conversation, reference) = rig.conversation().await;
+    Mock::given(method("POST"))
+        .and(path_regex("/messages$"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"code": "0001", "message": "Conversation is closed"})),
+        )
+        .mount(&rig.talkdesk)
+        .await;
+    let connection = unique("conn-") + "=";
+    rig.run("websocket-connect.json", &connection, Some(&reference))
+        .await;
+
+    rig.run("websocket-default.json", &connection, None).await;
+    rig.run("websocket-message.json", &connection, None).await;
+    rig.store.mark_ended(&conversation.key).await.unwrap();
+    rig.run("websocket-message.json", &connection, None).await;
+
+    let posted = rig.recorder.posted(&connection).await;
+    let kinds: Vec<_> = posted
+        .iter()
+        .map(|frame| {
+            (
+                frame["event_type"].as_str().unwrap(),
+                frame["content"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds.len(), 3, "{posted:?}");
+    assert_eq!(kinds[0].0, "error");
+    assert_eq!(posted[0]["error"], "unknown_action");
+    assert_eq!(
+        kinds[1],
+        (
+            "message_created",
+            "Sorry, your last message could not be delivered to the agent. Please send it again."
+        )
+    );
+    assert_eq!(
+        kinds[2],
+        (
+            "message_created",
+            "This chat has ended. Press End Live Chat to go back to the bot."
+        )
+    );
+}
