@@ -1,0 +1,331 @@
+//! Whole conversations through the three Lambdas, each wired as its `main` wires it, sharing
+//! one table and one set of secrets in the AWS emulator that `scripts/test` starts, with
+//! Talkdesk faked on loopback and what reached the customer read back from the emulator.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use agent_callback::Callback;
+use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::secrets::SecretsManager;
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use conversation_store::{ConversationStatus, ConversationStore, DynamoDbStore, Provider};
+use handover::escalation::CodeHook;
+use handover::reference::SESSION_ATTRIBUTE;
+use handover::relay::CustomerRelay;
+use handover::secrets::{CachedSecrets, SecretSource};
+use lambda_http::Body;
+use lambda_http::http::{Request, StatusCode};
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::{Value, json};
+use test_support::{Recorder, unique};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const API_KEY: &str = "lifecycle-callback-key-7c2e9a41";
+
+struct Stack {
+    code_hook: CodeHook,
+    relay: CustomerRelay,
+    callback: Callback,
+    store: DynamoDbStore,
+    talkdesk: MockServer,
+    talkdesk_id: String,
+    recorder: Recorder,
+}
+
+/// The three Lambdas configured from one environment, as one deployment configures them.
+async fn stack() -> Stack {
+    let aws = test_support::emulator().await;
+    let (dynamodb, table) = test_support::conversation_table(&aws).await;
+    let names = test_support::put_secrets(
+        &aws,
+        &[
+            ("touchpoint", r#"{"touchpoint_id":"tp-life"}"#),
+            (
+                "client",
+                r#"{"client_id":"life","client_secret":"cycle-secret"}"#,
+            ),
+            (
+                "reference-key",
+                "lifecycle-reference-signing-key-0123456789",
+            ),
+            ("callback-api-key", API_KEY),
+        ],
+    )
+    .await;
+    let talkdesk = MockServer::start().await;
+    let talkdesk_id = unique("td-");
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"access_token": "life-token", "token_type": "Bearer", "expires_in": 3600}),
+        ))
+        .mount(&talkdesk)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/digital-connect/conversations"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": talkdesk_id})))
+        .mount(&talkdesk)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex("/messages$"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "m"})))
+        .mount(&talkdesk)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&talkdesk)
+        .await;
+
+    let vars = HashMap::from([
+        ("CONVERSATION_TABLE", table.clone()),
+        ("CONNECTIONS_ENDPOINT", test_support::endpoint()),
+        ("TALKDESK_OAUTH_BASE", talkdesk.uri()),
+        ("TALKDESK_API_BASE", talkdesk.uri()),
+        ("TALKDESK_TOUCHPOINT_SECRET", names[0].clone()),
+        ("TALKDESK_CLIENT_SECRET", names[1].clone()),
+        ("REFERENCE_KEY_SECRET", names[2].clone()),
+        ("CALLBACK_API_KEY_SECRET", names[3].clone()),
+    ]);
+    let var = |name: &str| vars.get(name).cloned();
+    let secrets = || -> Arc<dyn SecretSource> {
+        let client = aws_sdk_secretsmanager::Client::new(&aws);
+        Arc::new(CachedSecrets::new(
+            SecretsManager::new(client),
+            std::time::Duration::from_secs(300),
+        ))
+    };
+    let connections = || Arc::new(ApiGatewayConnections::at(&aws, &test_support::endpoint()));
+
+    let code_hook = lex_fulfillment::code_hook(
+        &lex_fulfillment::Config::from_vars(var).unwrap(),
+        dynamodb.clone(),
+        secrets(),
+    )
+    .unwrap();
+    let relay = websocket::relay(
+        &websocket::Config::from_vars(var).unwrap(),
+        dynamodb.clone(),
+        connections(),
+        secrets(),
+    )
+    .unwrap();
+    let callback = agent_callback::callback(
+        &agent_callback::Config::from_vars(var).unwrap(),
+        dynamodb.clone(),
+        connections(),
+        secrets(),
+    );
+    Stack {
+        code_hook,
+        relay,
+        callback,
+        store: DynamoDbStore::new(dynamodb, table),
+        talkdesk,
+        talkdesk_id,
+        recorder: Recorder::start().await,
+    }
+}
+
+fn context() -> Context {
+    let mut context = Context::default();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    context.deadline = now.as_millis() as u64 + 20_000;
+    context
+}
+
+fn sample(name: &str) -> Value {
+    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}")))
+        .unwrap()
+}
+
+impl Stack {
+    /// The customer asks the bot for an agent; returns the reference the Lex Web UI gets.
+    async fn escalate(&self) -> String {
+        let mut event = sample("lex-fulfillment.json");
+        event["sessionId"] = json!(unique("us-east-1:"));
+        let response = lex_fulfillment::handle(&self.code_hook, LambdaEvent::new(event, context()))
+            .await
+            .unwrap();
+        response.session_state.session_attributes[SESSION_ATTRIBUTE].clone()
+    }
+
+    /// One WebSocket route, from its sample event; returns the status.
+    async fn websocket(&self, event: &str, connection_id: &str, reference: Option<&str>) -> i64 {
+        let mut payload = sample(event);
+        payload["requestContext"]["connectionId"] = json!(connection_id);
+        payload["queryStringParameters"] = match reference {
+            Some(reference) => json!({"conversationId": reference}),
+            None => json!({}),
+        };
+        let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload).unwrap();
+        let response = websocket::handle(&self.relay, LambdaEvent::new(request, context()))
+            .await
+            .unwrap();
+        response.status_code
+    }
+
+    /// Talkdesk Connections calling the callback; returns the status and the JSON answer.
+    async fn agent(&self, action: &str, body: Value) -> (StatusCode, Value) {
+        let request = Request::builder()
+            .method("POST")
+            .uri(format!("/prod/talkdesk/{action}"))
+            .header("x-api-key", API_KEY)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let response = self.callback.handle(request).await;
+        let answer = serde_json::from_slice(response.body().as_ref()).unwrap();
+        (response.status(), answer)
+    }
+
+    async fn talkdesk_requests(&self, verb: &str, suffix: &str) -> Vec<Value> {
+        let requests = self.talkdesk.received_requests().await.unwrap();
+        requests
+            .iter()
+            .filter(|r| r.method.as_str() == verb && r.url.path().ends_with(suffix))
+            .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+            .collect()
+    }
+
+    async fn status(&self) -> ConversationStatus {
+        let conversation = self
+            .store
+            .conversation_by_provider_id(Provider::Talkdesk, &self.talkdesk_id)
+            .await
+            .unwrap()
+            .expect("the conversation is stored");
+        conversation.status
+    }
+}
+
+#[tokio::test]
+async fn a_conversation_the_agent_ends() {
+    let stack = stack().await;
+    let connection = unique("conn-") + "=";
+
+    let reference = stack.escalate().await;
+    assert_eq!(stack.status().await, ConversationStatus::Pending);
+    assert_eq!(
+        stack
+            .websocket("websocket-connect.json", &connection, Some(&reference))
+            .await,
+        200
+    );
+
+    assert_eq!(
+        stack
+            .websocket("websocket-message.json", &connection, None)
+            .await,
+        200
+    );
+    let relayed = stack
+        .talkdesk_requests("POST", &format!("{}/messages", stack.talkdesk_id))
+        .await;
+    assert_eq!(
+        relayed,
+        vec![json!({"content": "Hi, I was charged twice for order 1234."})]
+    );
+
+    let id = &stack.talkdesk_id;
+    let started =
+        json!({"conversation_id": id, "event_type": "conversation_started", "author_name": "Sam"});
+    assert_eq!(
+        stack.agent("conversation_started", started).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(stack.status().await, ConversationStatus::Connected);
+    let reply = json!({
+        "conversation_id": id, "event_type": "message_created", "message_id": unique("msg-"),
+        "content": "Hi Ana, I can see the double charge. Refunding it now.", "author_name": "Sam"
+    });
+    assert_eq!(
+        stack.agent("message_created", reply).await,
+        (StatusCode::OK, json!({"status": "delivered"}))
+    );
+    let ended =
+        json!({"conversation_id": id, "event_type": "conversation_ended", "author_name": "Sam"});
+    assert_eq!(
+        stack.agent("conversation_ended", ended).await.0,
+        StatusCode::OK
+    );
+
+    assert_eq!(
+        stack.recorder.posted(&connection).await,
+        vec![
+            json!({"event_type": "message_created", "content": "Hi Ana, I can see the double charge. Refunding it now.", "author_name": "Sam"}),
+            json!({"event_type": "message_created", "content": "The agent has ended the chat. Press End Live Chat to go back to the bot.", "author_name": "Sam"}),
+            json!({"event_type": "conversation_ended"}),
+        ]
+    );
+    assert!(stack.recorder.closed(&connection).await);
+    assert_eq!(stack.status().await, ConversationStatus::Ended);
+
+    // API Gateway then reports the close; the customer cannot rejoin an ended chat.
+    assert_eq!(
+        stack
+            .websocket("websocket-disconnect-1006.json", &connection, None)
+            .await,
+        200
+    );
+    let again = unique("again-");
+    assert_eq!(
+        stack
+            .websocket("websocket-connect.json", &again, Some(&reference))
+            .await,
+        410
+    );
+    assert!(
+        stack
+            .talkdesk_requests("DELETE", &stack.talkdesk_id)
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_conversation_the_customer_ends() {
+    let stack = stack().await;
+    let connection = unique("conn-") + "=";
+
+    let reference = stack.escalate().await;
+    assert_eq!(
+        stack
+            .websocket("websocket-connect.json", &connection, Some(&reference))
+            .await,
+        200
+    );
+    assert_eq!(
+        stack
+            .websocket("websocket-message.json", &connection, None)
+            .await,
+        200
+    );
+    assert_eq!(
+        stack
+            .websocket("websocket-disconnect-4000.json", &connection, None)
+            .await,
+        200
+    );
+
+    assert_eq!(
+        stack
+            .talkdesk_requests("DELETE", &stack.talkdesk_id)
+            .await
+            .len(),
+        1,
+        "Talkdesk's end call is made"
+    );
+    assert_eq!(stack.status().await, ConversationStatus::Ended);
+    let late = json!({
+        "conversation_id": stack.talkdesk_id, "event_type": "message_created",
+        "message_id": unique("msg-"), "content": "Are you still there?", "author_name": "Sam"
+    });
+    assert_eq!(
+        stack.agent("message_created", late).await.0,
+        StatusCode::GONE
+    );
+    assert!(stack.recorder.posted(&connection).await.is_empty());
+}
