@@ -1,11 +1,13 @@
-//! What the workspace's tests share to reach the AWS emulator (moto in server mode) that
-//! `scripts/test` starts and names in `AWS_ENDPOINT_URL`: its configuration, a DynamoDB table
-//! and secrets of a test's own, and the requests it recorded.
+//! What the workspace's tests share: the AWS emulator (moto in server mode) that
+//! `scripts/test` starts and names in `AWS_ENDPOINT_URL` (its configuration, a DynamoDB table
+//! and secrets of a test's own, and the requests it recorded), and in-process stand-ins for
+//! the domain's ports ([`fakes`]).
 //!
 //! Everything a test makes here has a unique name, so tests and runs sharing one emulator
 //! never meet. Without the emulator every helper panics, saying how to run the tests: a test
 //! that needs it must fail loudly, never pass by skipping.
 
+pub mod fakes;
 mod recorder;
 
 pub use recorder::Recorder;

@@ -7,7 +7,7 @@ use lambda_http::request::from_str;
 use serde_json::{Value, json};
 
 use super::{CONNECTION, rig};
-use crate::fakes::Call;
+use test_support::fakes::Call;
 
 fn sample(name: &str) -> lambda_http::Request {
     let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));

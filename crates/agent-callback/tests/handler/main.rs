@@ -2,7 +2,6 @@
 //! `Callback::handle`, with the in-memory store, a recording poster and secrets from a map.
 
 mod events;
-mod fakes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -17,7 +16,7 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::{Value, json};
 
-use fakes::{Call, MapSecrets, RecordingPoster};
+use test_support::fakes::{Call, MapSecrets, RecordingPoster};
 
 /// The key the sample events in `events/` carry.
 const API_KEY: &str = "local-callback-api-key-0123456789abcdef";

@@ -1,8 +1,6 @@
 //! The agent events end to end in process: Talkdesk bodies through `AgentEvents::handle`, with
 //! the in-memory store and a poster that records every frame.
 
-mod poster;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -15,7 +13,7 @@ use handover::agent_events::{
 use handover::connections::{Frame, PostError};
 use serde_json::json;
 
-use poster::{Call, RecordingPoster};
+use test_support::fakes::{Call, RecordingPoster};
 
 const TALKDESK_ID: &str = "td-conversation-1";
 const CONNECTION: &str = "conn-1";

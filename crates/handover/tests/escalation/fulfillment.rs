@@ -171,10 +171,11 @@ async fn missing_details_are_elicited_or_fail_as_configured() {
 #[tokio::test]
 async fn a_contact_center_failure_fails_kindly_and_stores_nothing() {
     let rig = rig(EscalationSettings::default());
-    *rig.contact_center.refuse_with.lock().unwrap() = Some(ContactCenterError::Unavailable {
-        code: "timeout".into(),
-        message: "request to Talkdesk timed out".into(),
-    });
+    rig.contact_center
+        .refuse_with(ContactCenterError::Unavailable {
+            code: "timeout".into(),
+            message: "request to Talkdesk timed out".into(),
+        });
     let (response, json) = run(&rig, escalation_event()).await;
     assert_eq!(
         response.session_state.intent.state,
@@ -208,7 +209,7 @@ async fn without_the_signing_key_nothing_is_started() {
     let hook = CodeHook::new(
         Arc::new(MemoryStore::new()),
         contact_center.clone(),
-        Arc::new(fakes::MapSecrets(Default::default())),
+        Arc::new(MapSecrets::default()),
         EscalationSettings::default(),
     )
     .with_clock(clock);

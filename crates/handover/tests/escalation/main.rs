@@ -1,9 +1,6 @@
 //! The Lex code hook end to end in process: real Lex fixtures through `CodeHook::handle`, with
 //! the in-memory store, a recording contact center and secrets from a map.
 
-#[path = "../support/fakes.rs"]
-mod fakes;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,9 +13,13 @@ use handover::reference::{ReferenceSigner, SESSION_ATTRIBUTE};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use fakes::{FakeContactCenter, MapSecrets, REFERENCE_KEY};
+use test_support::fakes::{FakeContactCenter, MapSecrets};
 
 const START: u64 = 1_800_000_000;
+
+/// The signing key, under the secret name the settings use by default.
+const REFERENCE_KEY_SECRET: &str = "dev/handover/reference-key";
+const REFERENCE_KEY: &str = "0123456789abcdef0123456789abcdef-test-key";
 
 fn fixture(name: &str) -> Value {
     let path = format!(
@@ -59,7 +60,7 @@ fn rig(settings: EscalationSettings) -> Rig {
     let hook = CodeHook::new(
         store.clone(),
         contact_center.clone(),
-        Arc::new(MapSecrets::with_reference_key()),
+        Arc::new(MapSecrets::with(REFERENCE_KEY_SECRET, REFERENCE_KEY)),
         settings,
     )
     .with_clock(clock);

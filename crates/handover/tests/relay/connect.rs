@@ -129,7 +129,7 @@ async fn without_the_signing_key_connections_are_refused() {
         store,
         Arc::new(FakeContactCenter::default()),
         Arc::new(RecordingPoster::default()),
-        Arc::new(fakes::MapSecrets(Default::default())),
+        Arc::new(MapSecrets::default()),
         RelaySettings::default(),
     );
     let refusal = relay

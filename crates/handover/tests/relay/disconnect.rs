@@ -92,10 +92,11 @@ async fn ending_after_the_agent_ended_calls_the_contact_center_no_more() {
 async fn the_conversation_ends_here_even_if_the_contact_center_fails() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
-    *rig.contact_center.refuse_with.lock().unwrap() = Some(ContactCenterError::Unavailable {
-        code: "server_error".into(),
-        message: "Talkdesk API answered HTTP 503".into(),
-    });
+    rig.contact_center
+        .refuse_with(ContactCenterError::Unavailable {
+            code: "server_error".into(),
+            message: "Talkdesk API answered HTTP 503".into(),
+        });
     rig.relay
         .disconnect("conn-A=", Some(4000), deadline())
         .await;

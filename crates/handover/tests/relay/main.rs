@@ -1,9 +1,6 @@
 //! The customer side of the relay in process: the in-memory store, a recording contact
 //! center and connection poster, and secrets from a map.
 
-#[path = "../support/fakes.rs"]
-mod fakes;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,15 +9,19 @@ use conversation_store::{
     Conversation, ConversationKey, ConversationStatus, ConversationStore, ManualClock, MemoryStore,
     NewConversation, Provider,
 };
-use handover::connections::Frame;
+use handover::connections::{Frame, PostError};
 use handover::contact_center::ContactCenterError;
 use handover::reference::ReferenceSigner;
 use handover::relay::{CustomerRelay, Refusal, RelaySettings};
 use tokio::time::Instant;
 
-use fakes::{FakeContactCenter, MapSecrets, REFERENCE_KEY, RecordingPoster};
+use test_support::fakes::{FakeContactCenter, MapSecrets, RecordingPoster};
 
 const START: u64 = 1_800_000_000;
+
+/// The signing key, under the secret name the settings use by default.
+const REFERENCE_KEY_SECRET: &str = "dev/handover/reference-key";
+const REFERENCE_KEY: &str = "0123456789abcdef0123456789abcdef-test-key";
 
 struct Rig {
     relay: CustomerRelay,
@@ -39,7 +40,7 @@ fn rig() -> Rig {
         store.clone(),
         contact_center.clone(),
         poster.clone(),
-        Arc::new(MapSecrets::with_reference_key()),
+        Arc::new(MapSecrets::with(REFERENCE_KEY_SECRET, REFERENCE_KEY)),
         RelaySettings::default(),
     )
     .with_clock(clock.clone());

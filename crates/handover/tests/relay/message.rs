@@ -93,10 +93,11 @@ async fn writing_into_an_ended_or_unknown_chat_is_told() {
 async fn a_failed_relay_is_told_to_the_customer() {
     let rig = rig();
     rig.connected("conn-A=").await;
-    *rig.contact_center.refuse_with.lock().unwrap() = Some(ContactCenterError::Unavailable {
-        code: "timeout".into(),
-        message: "request to Talkdesk timed out".into(),
-    });
+    rig.contact_center
+        .refuse_with(ContactCenterError::Unavailable {
+            code: "timeout".into(),
+            message: "request to Talkdesk timed out".into(),
+        });
     rig.relay
         .message(
             "conn-A=",
@@ -146,7 +147,7 @@ async fn a_gone_connection_is_unbound() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
     rig.store.mark_ended(&conversation.key).await.unwrap();
-    rig.poster.gone.lock().unwrap().push("conn-A=".into());
+    rig.poster.fail_next([PostError::Gone]);
     rig.relay
         .message(
             "conn-A=",

@@ -1,0 +1,194 @@
+//! In-process stand-ins for the domain's ports, shared by the handler tests: a contact center
+//! and a connection poster that record what they are asked, and secrets from a map.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use conversation_store::{Conversation, Provider};
+use handover::connections::{ConnectionPoster, Frame, PostError};
+use handover::contact_center::{
+    ContactCenter, ContactCenterError, HandoverRequest, StartedConversation,
+};
+use handover::secrets::{SecretError, SecretSource};
+use tokio::time::Instant;
+
+/// A Talkdesk-like contact center that records every call. Like Talkdesk, the same
+/// idempotency key gives the same conversation id: `td-<key>`.
+#[derive(Default)]
+pub struct FakeContactCenter {
+    started: Mutex<Vec<(HandoverRequest, String)>>,
+    sent: Mutex<Vec<(String, String)>>,
+    ended: Mutex<Vec<String>>,
+    refusal: Mutex<Option<ContactCenterError>>,
+}
+
+impl FakeContactCenter {
+    /// From now on every call fails with `error`.
+    pub fn refuse_with(&self, error: ContactCenterError) {
+        *self.refusal.lock().unwrap() = Some(error);
+    }
+
+    /// Every conversation started, with its idempotency key.
+    pub fn starts(&self) -> Vec<(HandoverRequest, String)> {
+        self.started.lock().unwrap().clone()
+    }
+
+    /// (provider conversation id, text) of every message relayed.
+    pub fn sent(&self) -> Vec<(String, String)> {
+        self.sent.lock().unwrap().clone()
+    }
+
+    /// The provider conversation ids of every conversation ended.
+    pub fn ended(&self) -> Vec<String> {
+        self.ended.lock().unwrap().clone()
+    }
+
+    fn refused(&self) -> Result<(), ContactCenterError> {
+        self.refusal.lock().unwrap().clone().map_or(Ok(()), Err)
+    }
+}
+
+#[async_trait]
+impl ContactCenter for FakeContactCenter {
+    fn provider(&self) -> Provider {
+        Provider::Talkdesk
+    }
+
+    async fn start_conversation(
+        &self,
+        request: &HandoverRequest,
+        idempotency_key: &str,
+        _deadline: Instant,
+    ) -> Result<StartedConversation, ContactCenterError> {
+        self.refused()?;
+        let started = (request.clone(), idempotency_key.to_owned());
+        self.started.lock().unwrap().push(started);
+        Ok(StartedConversation {
+            provider_conversation_id: format!("td-{idempotency_key}"),
+            provider_data: Default::default(),
+        })
+    }
+
+    async fn send_message(
+        &self,
+        conversation: &Conversation,
+        text: &str,
+        _deadline: Instant,
+    ) -> Result<(), ContactCenterError> {
+        self.refused()?;
+        let id = conversation.provider_conversation_id.clone();
+        self.sent.lock().unwrap().push((id, text.to_owned()));
+        Ok(())
+    }
+
+    async fn end_conversation(
+        &self,
+        conversation: &Conversation,
+        _deadline: Instant,
+    ) -> Result<(), ContactCenterError> {
+        self.refused()?;
+        let id = conversation.provider_conversation_id.clone();
+        self.ended.lock().unwrap().push(id);
+        Ok(())
+    }
+}
+
+/// One call a [`RecordingPoster`] received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// A frame that reached the connection.
+    Post(String, Frame),
+    /// A frame that was answered with an error.
+    Refused(String, Frame),
+    /// The connection was closed.
+    Close(String),
+}
+
+/// A connection poster that records every call and answers queued errors first.
+#[derive(Default)]
+pub struct RecordingPoster {
+    calls: Mutex<Vec<Call>>,
+    errors: Mutex<VecDeque<PostError>>,
+}
+
+impl RecordingPoster {
+    /// The next posts answer these errors, in order.
+    pub fn fail_next(&self, errors: impl IntoIterator<Item = PostError>) {
+        self.errors.lock().unwrap().extend(errors);
+    }
+
+    /// Every call, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    /// The frames that reached `connection_id`, in order.
+    pub fn frames(&self, connection_id: &str) -> Vec<Frame> {
+        self.calls()
+            .into_iter()
+            .filter_map(|call| match call {
+                Call::Post(id, frame) if id == connection_id => Some(frame),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The connections closed, in order.
+    pub fn closed(&self) -> Vec<String> {
+        self.calls()
+            .into_iter()
+            .filter_map(|call| match call {
+                Call::Close(id) => Some(id),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl ConnectionPoster for RecordingPoster {
+    async fn post(&self, connection_id: &str, frame: &Frame) -> Result<(), PostError> {
+        let error = self.errors.lock().unwrap().pop_front();
+        let (call, result) = match error {
+            None => (Call::Post(connection_id.into(), frame.clone()), Ok(())),
+            Some(error) => (
+                Call::Refused(connection_id.into(), frame.clone()),
+                Err(error),
+            ),
+        };
+        self.calls.lock().unwrap().push(call);
+        result
+    }
+
+    async fn close(&self, connection_id: &str) -> Result<(), PostError> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(Call::Close(connection_id.into()));
+        Ok(())
+    }
+}
+
+/// Secrets from a map; a name it lacks is [`SecretError::NotFound`].
+#[derive(Default)]
+pub struct MapSecrets(pub HashMap<String, String>);
+
+impl MapSecrets {
+    /// A map holding one secret.
+    pub fn with(name: &str, value: &str) -> Self {
+        Self(HashMap::from([(name.to_owned(), value.to_owned())]))
+    }
+}
+
+#[async_trait]
+impl SecretSource for MapSecrets {
+    async fn secret_string(&self, name: &str) -> Result<String, SecretError> {
+        self.0
+            .get(name)
+            .cloned()
+            .ok_or_else(|| SecretError::NotFound {
+                name: name.to_owned(),
+            })
+    }
+}
