@@ -47,8 +47,7 @@ pub fn callback(
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
 ) -> Callback {
-    let store =
-        DynamoDbStore::new(dynamodb, &config.store.table).with_lifetime(config.store.lifetime);
+    let store = DynamoDbStore::from_settings(dynamodb, &config.store);
     let events = AgentEvents::new(Arc::new(store), connections, config.agent_events.clone());
     Callback::new(events, secrets, config.api_key_secret.clone())
 }

@@ -12,7 +12,7 @@ use handover::escalation::{CodeHook, EscalationSettings, SettingError};
 use handover::lex::{LexEvent, LexResponse};
 use handover::secrets::SecretSource;
 use lambda_runtime::LambdaEvent;
-use talkdesk::{MissingOAuthBase, TalkdeskClient, TalkdeskContactCenter, TalkdeskSettings};
+use talkdesk::{MissingOAuthBase, TalkdeskContactCenter, TalkdeskSettings};
 use tracing::error;
 
 /// The Lambda's configuration, from its environment (listed in the README).
@@ -72,11 +72,8 @@ pub fn code_hook(
     dynamodb: aws_sdk_dynamodb::Client,
     secrets: Arc<dyn SecretSource>,
 ) -> Result<CodeHook, ConfigError> {
-    let store =
-        DynamoDbStore::new(dynamodb, &config.store.table).with_lifetime(config.store.lifetime);
-    let client = TalkdeskClient::new(config.talkdesk.client.clone())?;
-    let contact_center =
-        TalkdeskContactCenter::new(client, secrets.clone(), config.talkdesk.secrets.clone());
+    let store = DynamoDbStore::from_settings(dynamodb, &config.store);
+    let contact_center = TalkdeskContactCenter::from_settings(&config.talkdesk, secrets.clone())?;
     Ok(CodeHook::new(
         Arc::new(store),
         Arc::new(contact_center),

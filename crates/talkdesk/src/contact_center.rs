@@ -14,8 +14,8 @@ use tokio::time::Instant;
 use tracing::warn;
 
 use crate::{
-    ClientCredentials, ContactPerson, ConversationId, MessageType, PreviousMessage,
-    StartConversation, TalkdeskClient, TalkdeskError,
+    ClientCredentials, ConfigError, ContactPerson, ConversationId, MessageType, PreviousMessage,
+    StartConversation, TalkdeskClient, TalkdeskError, TalkdeskSettings,
 };
 
 /// The names of the two Talkdesk secrets.
@@ -63,6 +63,15 @@ impl TalkdeskContactCenter {
             secrets,
             names,
         }
+    }
+
+    /// The contact center as `settings` describe it.
+    pub fn from_settings(
+        settings: &TalkdeskSettings,
+        secrets: Arc<dyn SecretSource>,
+    ) -> Result<Self, ConfigError> {
+        let client = TalkdeskClient::new(settings.client.clone())?;
+        Ok(Self::new(client, secrets, settings.secrets.clone()))
     }
 
     async fn credentials(&self) -> Result<ClientCredentials, ContactCenterError> {

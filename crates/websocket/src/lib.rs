@@ -14,7 +14,7 @@ use handover::connections::ConnectionPoster;
 use handover::relay::{BadMaxMessageChars, CustomerRelay, Refusal, RelaySettings};
 use handover::secrets::SecretSource;
 use lambda_runtime::LambdaEvent;
-use talkdesk::{MissingOAuthBase, TalkdeskClient, TalkdeskContactCenter, TalkdeskSettings};
+use talkdesk::{MissingOAuthBase, TalkdeskContactCenter, TalkdeskSettings};
 use tracing::warn;
 
 /// The variable holding the API Gateway Management API endpoint of this WebSocket API.
@@ -88,11 +88,8 @@ pub fn relay(
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
 ) -> Result<CustomerRelay, ConfigError> {
-    let store =
-        DynamoDbStore::new(dynamodb, &config.store.table).with_lifetime(config.store.lifetime);
-    let client = TalkdeskClient::new(config.talkdesk.client.clone())?;
-    let contact_center =
-        TalkdeskContactCenter::new(client, secrets.clone(), config.talkdesk.secrets.clone());
+    let store = DynamoDbStore::from_settings(dynamodb, &config.store);
+    let contact_center = TalkdeskContactCenter::from_settings(&config.talkdesk, secrets.clone())?;
     Ok(CustomerRelay::new(
         Arc::new(store),
         Arc::new(contact_center),

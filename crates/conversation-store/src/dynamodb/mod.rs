@@ -27,6 +27,7 @@ use crate::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
 use crate::model::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
+use crate::settings::StoreSettings;
 use crate::store::{Change, ConversationStore, new_record};
 use crate::transcript::{Transcript, TranscriptLimits, Turn};
 
@@ -62,6 +63,11 @@ impl DynamoDbStore {
             lifetime: DEFAULT_LIFETIME,
             clock: Arc::new(SystemClock),
         }
+    }
+
+    /// A store on the table `settings` name, with their lifetime.
+    pub fn from_settings(client: Client, settings: &StoreSettings) -> Self {
+        Self::new(client, &settings.table).with_lifetime(settings.lifetime)
     }
 
     /// Records live `lifetime` after their last write.
