@@ -29,7 +29,7 @@ mod schemas;
 
 use std::sync::Arc;
 
-use conversation_store::DynamoDbStore;
+use conversation_store::ConversationStore;
 use handover::agent_events::AgentEvents;
 use handover::connections::ConnectionPoster;
 use handover::secrets::SecretSource;
@@ -39,15 +39,14 @@ pub use config::{
 };
 pub use handler::{API_KEY_HEADER, Callback, route};
 
-/// The callback over DynamoDB and `connections`. `secrets` should cache (see
+/// The callback over `store` (DynamoDB in AWS) and `connections`. `secrets` should cache (see
 /// [`handover::secrets::CachedSecrets`]): the API key is read through it on every request.
 pub fn callback(
     config: &Config,
-    dynamodb: aws_sdk_dynamodb::Client,
+    store: Arc<dyn ConversationStore>,
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
 ) -> Callback {
-    let store = DynamoDbStore::from_settings(dynamodb, &config.store);
-    let events = AgentEvents::new(Arc::new(store), connections, config.agent_events.clone());
+    let events = AgentEvents::new(store, connections, config.agent_events.clone());
     Callback::new(events, secrets, config.api_key_secret.clone())
 }

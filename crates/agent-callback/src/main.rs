@@ -4,6 +4,7 @@ use std::sync::Arc;
 use agent_callback::{Config, callback};
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::secrets::SecretsManager;
+use conversation_store::DynamoDbStore;
 use handover::secrets::CachedSecrets;
 use lambda_http::{Request, service_fn};
 
@@ -12,6 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let config = Config::from_env()?;
     let aws = aws_config::load_from_env().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let secrets = CachedSecrets::new(
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
         config.secrets_refresh,
@@ -19,7 +21,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
     let callback = callback(
         &config,
-        aws_sdk_dynamodb::Client::new(&aws),
+        Arc::new(DynamoDbStore::from_settings(dynamodb, &config.store)),
         Arc::new(connections),
         Arc::new(secrets),
     );

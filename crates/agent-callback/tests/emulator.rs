@@ -45,14 +45,14 @@ async fn rig() -> Rig {
         config.secrets_refresh,
     );
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
+    let store = DynamoDbStore::new(dynamodb, &table);
     let callback = callback(
         &config,
-        dynamodb.clone(),
+        Arc::new(store.clone()),
         Arc::new(connections),
         Arc::new(secrets),
     );
 
-    let store = DynamoDbStore::new(dynamodb, &table);
     let key = ConversationKey::generate();
     let talkdesk_id = test_support::unique("td-");
     // Ends in `=` as API Gateway's connection ids do, which the SDK percent-encodes.

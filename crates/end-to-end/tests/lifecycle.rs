@@ -99,22 +99,23 @@ async fn stack() -> Stack {
     };
     let connections = || Arc::new(ApiGatewayConnections::at(&aws, &test_support::endpoint()));
 
+    let store = DynamoDbStore::new(dynamodb, table);
     let code_hook = lex_fulfillment::code_hook(
         &lex_fulfillment::Config::from_vars(var).unwrap(),
-        dynamodb.clone(),
+        Arc::new(store.clone()),
         secrets(),
     )
     .unwrap();
     let relay = websocket::relay(
         &websocket::Config::from_vars(var).unwrap(),
-        dynamodb.clone(),
+        Arc::new(store.clone()),
         connections(),
         secrets(),
     )
     .unwrap();
     let callback = agent_callback::callback(
         &agent_callback::Config::from_vars(var).unwrap(),
-        dynamodb.clone(),
+        Arc::new(store.clone()),
         connections(),
         secrets(),
     );
@@ -122,7 +123,7 @@ async fn stack() -> Stack {
         code_hook,
         relay,
         callback,
-        store: DynamoDbStore::new(dynamodb, table),
+        store,
         talkdesk,
         talkdesk_id,
         recorder: Recorder::start().await,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_adapters::lambda::{deadline, secrets_refresh};
-use conversation_store::{DynamoDbStore, SettingsError, StoreSettings};
+use conversation_store::{ConversationStore, SettingsError, StoreSettings};
 use handover::escalation::{CodeHook, EscalationSettings, SettingError};
 use handover::lex::{LexEvent, LexResponse};
 use handover::secrets::SecretSource;
@@ -65,17 +65,16 @@ impl Config {
     }
 }
 
-/// The code hook over DynamoDB and Talkdesk. `secrets` should cache (see
+/// The code hook over `store` (DynamoDB in AWS) and Talkdesk. `secrets` should cache (see
 /// [`handover::secrets::CachedSecrets`]): it is asked on every escalation.
 pub fn code_hook(
     config: &Config,
-    dynamodb: aws_sdk_dynamodb::Client,
+    store: Arc<dyn ConversationStore>,
     secrets: Arc<dyn SecretSource>,
 ) -> Result<CodeHook, ConfigError> {
-    let store = DynamoDbStore::from_settings(dynamodb, &config.store);
     let contact_center = TalkdeskContactCenter::from_settings(&config.talkdesk, secrets.clone())?;
     Ok(CodeHook::new(
-        Arc::new(store),
+        store,
         Arc::new(contact_center),
         secrets,
         config.escalation.clone(),

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use aws_adapters::secrets::SecretsManager;
+use conversation_store::DynamoDbStore;
 use handover::secrets::CachedSecrets;
 use lambda_runtime::service_fn;
 use lex_fulfillment::{Config, code_hook, handle};
@@ -10,13 +11,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env()?;
     let aws = aws_config::load_from_env().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let secrets = CachedSecrets::new(
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
         config.secrets_refresh,
     );
     let hook = code_hook(
         &config,
-        aws_sdk_dynamodb::Client::new(&aws),
+        Arc::new(DynamoDbStore::from_settings(dynamodb, &config.store)),
         Arc::new(secrets),
     )?;
     lambda_runtime::run(service_fn(|event| handle(&hook, event))).await

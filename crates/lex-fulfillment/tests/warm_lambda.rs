@@ -72,7 +72,11 @@ async fn rig() -> Rig {
         calls: AtomicUsize::new(0),
     });
     let cached = CachedSecrets::new(counting.clone(), config.secrets_refresh);
-    let hook = code_hook(&config, dynamodb.clone(), Arc::new(cached)).expect("the code hook");
+    let store = Arc::new(DynamoDbStore::from_settings(
+        dynamodb.clone(),
+        &config.store,
+    ));
+    let hook = code_hook(&config, store, Arc::new(cached)).expect("the code hook");
     Rig {
         hook,
         secrets_manager_calls: counting,

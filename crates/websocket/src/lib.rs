@@ -9,7 +9,7 @@ use std::time::Duration;
 use aws_adapters::lambda::{deadline, secrets_refresh};
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
-use conversation_store::{DynamoDbStore, SettingsError, StoreSettings};
+use conversation_store::{ConversationStore, SettingsError, StoreSettings};
 use handover::connections::ConnectionPoster;
 use handover::relay::{BadMaxMessageChars, CustomerRelay, Refusal, RelaySettings};
 use handover::secrets::SecretSource;
@@ -81,17 +81,17 @@ impl Config {
     }
 }
 
-/// The relay over DynamoDB, Talkdesk and `connections`. `secrets` should cache.
+/// The relay over `store` (DynamoDB in AWS), Talkdesk and `connections`. `secrets` should
+/// cache.
 pub fn relay(
     config: &Config,
-    dynamodb: aws_sdk_dynamodb::Client,
+    store: Arc<dyn ConversationStore>,
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
 ) -> Result<CustomerRelay, ConfigError> {
-    let store = DynamoDbStore::from_settings(dynamodb, &config.store);
     let contact_center = TalkdeskContactCenter::from_settings(&config.talkdesk, secrets.clone())?;
     Ok(CustomerRelay::new(
-        Arc::new(store),
+        store,
         Arc::new(contact_center),
         connections,
         secrets,

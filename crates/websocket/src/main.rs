@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::secrets::SecretsManager;
+use conversation_store::DynamoDbStore;
 use handover::secrets::CachedSecrets;
 use lambda_runtime::service_fn;
 use websocket::{Config, handle, relay};
@@ -11,6 +12,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env()?;
     let aws = aws_config::load_from_env().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let secrets = CachedSecrets::new(
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
         config.secrets_refresh,
@@ -18,7 +20,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
     let relay = relay(
         &config,
-        aws_sdk_dynamodb::Client::new(&aws),
+        Arc::new(DynamoDbStore::from_settings(dynamodb, &config.store)),
         Arc::new(connections),
         Arc::new(secrets),
     )?;

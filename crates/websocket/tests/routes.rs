@@ -66,16 +66,17 @@ async fn rig() -> Rig {
         config.secrets_refresh,
     );
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
+    let store = DynamoDbStore::new(dynamodb, table);
     let relay = relay(
         &config,
-        dynamodb.clone(),
+        Arc::new(store.clone()),
         Arc::new(connections),
         Arc::new(secrets),
     )
     .expect("the relay");
     Rig {
         relay,
-        store: DynamoDbStore::new(dynamodb, table),
+        store,
         talkdesk,
         recorder: Recorder::start().await,
     }

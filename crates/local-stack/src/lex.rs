@@ -1,0 +1,23 @@
+//! The Amazon Lex V2 runtime, emulated: `RecognizeText` for the customer page and the AWS
+//! SDKs, with a small keyword bot in place of Lex's language understanding, calling the
+//! project's code hook exactly as Lex calls the Lambda.
+//!
+//! Each turn the dialog code hook is called (the deployment enables it on every intent). When
+//! it delegates, the intent is fulfilled: through the fulfillment code hook where the intent
+//! has one (the escalation intent), else with the intent's closing response. `ElicitSlot`
+//! makes the next utterance that slot's value; `Close` ends the intent. The session attributes
+//! the client sends replace the session's, and whatever the code hook returns is what the
+//! client gets back, `talkdesk_conversation_id` included.
+//!
+//! What Lex does and this does not: language understanding, slot types and value resolution
+//! (a slot takes the utterance as it is), confirmation prompts, sentiment analysis, voice,
+//! and session expiry.
+
+mod bot;
+mod dialog;
+mod event;
+mod http;
+
+pub use bot::{BotDefinition, FALLBACK_INTENT, IntentDefinition};
+pub(crate) use dialog::LocalBot;
+pub(crate) use http::router;

@@ -1,0 +1,145 @@
+//! `local-stack`: the whole live-chat handover on 127.0.0.1 until Ctrl-C.
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use local_stack::lex::BotDefinition;
+use local_stack::{LocalStack, Options, Ports, REGION, Running, StoreChoice, read_secrets_file};
+use tracing_subscriber::EnvFilter;
+
+/// Runs the live-chat handover on 127.0.0.1 with no AWS or Talkdesk account: the Lambdas' own
+/// handlers behind an emulated Lex V2 runtime and API Gateway, with a simulated Talkdesk and
+/// its agent console. The handlers' settings are read from the environment, as the Lambdas
+/// read them (ESCALATION_INTENT, AGENT_ENDED_MESSAGE, ...). Logs go to stderr (RUST_LOG).
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    /// Port of the customer page and the Lex V2 runtime (0: any free port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    customer_port: u16,
+    /// Port of the WebSocket API and its Management API (0: any free port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    websocket_port: u16,
+    /// Port of the callback API (0: any free port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    callback_port: u16,
+    /// Port of the simulated Talkdesk and its agent console (0: any free port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    talkdesk_port: u16,
+    /// Keep conversations in DynamoDB at this endpoint (DynamoDB Local, moto) instead of in
+    /// memory.
+    #[arg(long, env = "LOCAL_DYNAMODB_ENDPOINT", value_name = "URL")]
+    dynamodb_endpoint: Option<String>,
+    /// The DynamoDB table, created if missing.
+    #[arg(long, default_value = "local-stack-conversations", value_name = "NAME")]
+    dynamodb_table: String,
+    /// A JSON object of secret name to value (a string, or a JSON object for JSON secrets)
+    /// replacing the generated secrets of those names.
+    #[arg(long, value_name = "FILE")]
+    secrets: Option<PathBuf>,
+    /// A JSON bot definition (ids, keyword intents, slots, responses) instead of the demo bot.
+    #[arg(long, value_name = "FILE")]
+    bot: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("local-stack: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
+    let options = cli.options()?;
+    let store = match &options.store {
+        StoreChoice::Memory => "in memory (gone when this stops)".to_owned(),
+        StoreChoice::DynamoDb { endpoint, table } => {
+            format!("DynamoDB table {table} at {endpoint}")
+        }
+    };
+    let running = LocalStack::start(options).await?;
+    print_summary(&running, &store);
+    tokio::signal::ctrl_c().await?;
+    println!("Stopping...");
+    running.shutdown().await?;
+    println!("Stopped.");
+    Ok(())
+}
+
+impl Cli {
+    fn options(self) -> Result<Options, Box<dyn Error>> {
+        let store = match self.dynamodb_endpoint {
+            Some(endpoint) => StoreChoice::DynamoDb {
+                endpoint,
+                table: self.dynamodb_table,
+            },
+            None => StoreChoice::Memory,
+        };
+        Ok(Options {
+            ports: Ports {
+                customer: self.customer_port,
+                websocket: self.websocket_port,
+                callback: self.callback_port,
+                talkdesk: self.talkdesk_port,
+            },
+            store,
+            secrets: match &self.secrets {
+                Some(path) => read_secrets_file(path)?,
+                None => Default::default(),
+            },
+            bot: self.bot.as_deref().map(read_bot).transpose()?,
+            environment: std::env::vars().collect(),
+            ..Options::default()
+        })
+    }
+}
+
+fn read_bot(path: &Path) -> Result<BotDefinition, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read the bot definition {shown}: {err}"))?;
+    serde_json::from_str(&text).map_err(|err| format!("the bot definition {shown}: {err}"))
+}
+
+fn print_summary(running: &Running, store: &str) {
+    let urls = running.urls();
+    let bot = running.bot();
+    println!("Live-chat handover running on 127.0.0.1, no AWS or Talkdesk account needed.");
+    println!("Customer page: {}", urls.customer_page);
+    println!("Agent console: {}", urls.agent_console);
+    println!("WebSocket API: {}", urls.websocket);
+    println!(
+        "Management API: {}/@connections/{{connectionId}}",
+        urls.management_api
+    );
+    println!(
+        "Callback API: {}/{{conversation_started|message_created|conversation_ended}}",
+        urls.callback
+    );
+    println!(
+        "Callback API key (x-api-key): {}",
+        running.callback_api_key()
+    );
+    println!(
+        "Lex V2 runtime: {} (bot {}, alias {}, locale {}, region {REGION})",
+        urls.lex_runtime, bot.bot_id, bot.alias_id, bot.locale_id
+    );
+    println!(
+        "Talkdesk (simulated): {} (OAuth and Digital Connect API)",
+        urls.talkdesk
+    );
+    println!("Conversation store: {store}");
+    println!("Press Ctrl-C to stop.");
+}

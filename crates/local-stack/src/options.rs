@@ -1,0 +1,74 @@
+//! What a local stack is started with: ports, the conversation store, secrets, the bot and the
+//! handlers' settings. Every default works with no AWS or Talkdesk account.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::lex::BotDefinition;
+
+/// How to start a [`LocalStack`](crate::LocalStack).
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The ports to listen on, on 127.0.0.1.
+    pub ports: Ports,
+    /// Where conversations are kept.
+    pub store: StoreChoice,
+    /// Secret values by name, replacing the generated ones of the same name (see
+    /// [`read_secrets_file`](crate::read_secrets_file)).
+    pub secrets: BTreeMap<String, String>,
+    /// The bot behind the Lex V2 runtime; `None` for the demo bot.
+    pub bot: Option<BotDefinition>,
+    /// The handlers' settings, as the Lambdas read them from their environment
+    /// (`ESCALATION_INTENT`, `AGENT_ENDED_MESSAGE`, ...). Where the store, Talkdesk and the
+    /// WebSocket API are is always the local stack's own.
+    pub environment: BTreeMap<String, String>,
+    /// How long API Gateway keeps a WebSocket open.
+    pub websocket_limits: WebSocketLimits,
+}
+
+/// The ports of the four servers; 0 lets the system pick a free one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ports {
+    /// The customer's chat page and the Lex V2 runtime (one origin, as the page needs).
+    pub customer: u16,
+    /// The API Gateway WebSocket API and its Management API.
+    pub websocket: u16,
+    /// The callback REST API that Talkdesk Connections call.
+    pub callback: u16,
+    /// The simulated Talkdesk: OAuth, Digital Connect and the agent console.
+    pub talkdesk: u16,
+}
+
+/// Where conversations are kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// In the process; gone when it stops.
+    #[default]
+    Memory,
+    /// In a DynamoDB table at `endpoint` (DynamoDB Local, moto, ...), created if missing.
+    DynamoDb {
+        /// The DynamoDB endpoint URL.
+        endpoint: String,
+        /// The table's name.
+        table: String,
+    },
+}
+
+/// API Gateway's limits on a WebSocket connection; it closes the connection (code 1001) when
+/// either is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WebSocketLimits {
+    /// Closed after this long without a frame either way (API Gateway: 10 minutes).
+    pub idle_timeout: Duration,
+    /// Closed this long after it opened (API Gateway: 2 hours).
+    pub max_duration: Duration,
+}
+
+impl Default for WebSocketLimits {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(10 * 60),
+            max_duration: Duration::from_secs(2 * 60 * 60),
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The three Lambdas' configurations, read by their own `Config::from_vars` from the variables
+//! a deployment would set: the caller's (the handlers' settings), with the stack's own
+//! addresses for the table, Talkdesk and the WebSocket API in place of any given.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use conversation_store::TABLE_VAR;
+use talkdesk::{API_BASE_VAR, OAUTH_BASE_VAR};
+
+use crate::error::StartError;
+
+/// The table name when the store is in memory (the Lambdas' configuration requires one).
+const MEMORY_TABLE: &str = "local-conversations";
+
+/// Where the stack's own parts are, in the variables the Lambdas read.
+pub(crate) struct Addresses<'a> {
+    /// The conversation table, if the store is DynamoDB.
+    pub table: Option<&'a str>,
+    /// The simulated Talkdesk, for both OAuth and the API.
+    pub talkdesk: &'a str,
+    /// The Management API endpoint of the WebSocket API.
+    pub connections: &'a str,
+}
+
+/// What each Lambda would read from its environment.
+pub(crate) struct LambdaConfigs {
+    /// The Lex code hook's.
+    pub code_hook: lex_fulfillment::Config,
+    /// The WebSocket API Lambda's.
+    pub websocket: websocket::Config,
+    /// The agent callback's.
+    pub callback: agent_callback::Config,
+}
+
+impl LambdaConfigs {
+    /// Reads the configurations from `environment`, with `addresses` overriding.
+    pub(crate) fn read(
+        environment: &BTreeMap<String, String>,
+        addresses: &Addresses<'_>,
+    ) -> Result<Self, StartError> {
+        let wiring = BTreeMap::from([
+            (TABLE_VAR, addresses.table.unwrap_or(MEMORY_TABLE)),
+            (OAUTH_BASE_VAR, addresses.talkdesk),
+            (API_BASE_VAR, addresses.talkdesk),
+            (websocket::CONNECTIONS_ENDPOINT_VAR, addresses.connections),
+            (
+                agent_callback::CONNECTIONS_ENDPOINT_VAR,
+                addresses.connections,
+            ),
+        ]);
+        let var = |name: &str| {
+            wiring
+                .get(name)
+                .map(|value| (*value).to_owned())
+                .or_else(|| environment.get(name).cloned())
+        };
+        let unusable = |err: &dyn std::fmt::Display| StartError::Settings(err.to_string());
+        Ok(Self {
+            code_hook: lex_fulfillment::Config::from_vars(var).map_err(|err| unusable(&err))?,
+            websocket: websocket::Config::from_vars(var).map_err(|err| unusable(&err))?,
+            callback: agent_callback::Config::from_vars(var).map_err(|err| unusable(&err))?,
+        })
+    }
+
+    /// How long records live after their last write (`CONVERSATION_TTL_SECONDS`), the same
+    /// for every Lambda as they read the same variable.
+    pub(crate) fn store_lifetime(&self) -> Duration {
+        self.code_hook.store.lifetime
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use conversation_store::LIFETIME_VAR;
+
+    use super::*;
+
+    fn addresses() -> Addresses<'static> {
+        Addresses {
+            table: None,
+            talkdesk: "http://127.0.0.1:1",
+            connections: "http://127.0.0.1:2/local",
+        }
+    }
+
+    #[test]
+    fn the_stack_s_addresses_win_and_settings_pass_through() {
+        let environment = BTreeMap::from([
+            (TABLE_VAR.to_owned(), "production-table".to_owned()),
+            (
+                OAUTH_BASE_VAR.to_owned(),
+                "https://acme.talkdeskid.com".to_owned(),
+            ),
+            ("ESCALATION_INTENT".to_owned(), "Handover".to_owned()),
+            ("AGENT_ENDED_MESSAGE".to_owned(), "Bye.".to_owned()),
+            (LIFETIME_VAR.to_owned(), "600".to_owned()),
+        ]);
+        let configs = LambdaConfigs::read(&environment, &addresses()).unwrap();
+        assert_eq!(configs.code_hook.store.table, MEMORY_TABLE);
+        assert_eq!(
+            configs.websocket.talkdesk.client.oauth_base,
+            "http://127.0.0.1:1"
+        );
+        assert_eq!(
+            configs.websocket.talkdesk.client.api_base,
+            "http://127.0.0.1:1"
+        );
+        assert_eq!(
+            configs.callback.connections_endpoint,
+            "http://127.0.0.1:2/local"
+        );
+        assert_eq!(configs.code_hook.escalation.escalation_intent, "Handover");
+        assert_eq!(configs.callback.agent_events.ended_message, "Bye.");
+        assert_eq!(configs.store_lifetime(), Duration::from_secs(600));
+    }
+
+    #[test]
+    fn unusable_settings_are_named() {
+        let environment = BTreeMap::from([("MISSING_DETAILS".to_owned(), "ask".to_owned())]);
+        let Err(err) = LambdaConfigs::read(&environment, &addresses()) else {
+            panic!("an unusable setting was accepted");
+        };
+        assert!(err.to_string().contains("MISSING_DETAILS"), "{err}");
+    }
+}

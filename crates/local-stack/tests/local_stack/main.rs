@@ -1,0 +1,11 @@
+//! The local stack started in process and driven as its users drive it: the customer through
+//! the Lex V2 runtime and the WebSocket (PROTOCOL.md §1), the agent through the simulated
+//! Talkdesk, and an integrator through the callback and Management APIs.
+
+mod callback_api;
+mod conversation;
+mod lex_runtime;
+mod management_api;
+mod startup;
+mod support;
+mod websocket_api;

@@ -1,0 +1,71 @@
+//! The WebSocket API emulator's own behaviour: route selection by `action`, API Gateway's
+//! idle limit, and a dropped connection that rejoins.
+
+use std::time::Duration;
+
+use local_stack::{Options, WebSocketLimits};
+use serde_json::{Value, json};
+
+use crate::support::{closed, connected, hand_over, next_json, send, start, start_with, stop};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_take_the_route_their_action_selects() {
+    let stack = start().await;
+    let (reference, _) = hand_over(&stack, "Flo", "Delivery").await;
+    let mut socket = connected(&stack, &reference).await;
+    let error_of = |frame: Value| (frame["event_type"].clone(), frame["error"].clone());
+
+    send(&mut socket, json!({"action": "typing"})).await;
+    assert_eq!(
+        error_of(next_json(&mut socket).await),
+        (json!("error"), json!("unknown_action")),
+        "an unknown action goes to $default"
+    );
+    send(&mut socket, json!("not an object")).await;
+    assert_eq!(
+        error_of(next_json(&mut socket).await),
+        (json!("error"), json!("unknown_action")),
+        "a body without an action goes to $default"
+    );
+    send(&mut socket, json!({"action": "onMessage"})).await;
+    assert_eq!(
+        error_of(next_json(&mut socket).await),
+        (json!("error"), json!("missing_message")),
+        "onMessage is routed to the relay, which wants a message"
+    );
+    stop(stack).await;
+}
+
+#[tokio::test]
+async fn an_idle_connection_is_closed_going_away() {
+    let stack = start_with(Options {
+        websocket_limits: WebSocketLimits {
+            idle_timeout: Duration::from_millis(300),
+            ..WebSocketLimits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let (reference, _) = hand_over(&stack, "Gus", "Invoices").await;
+    let mut socket = connected(&stack, &reference).await;
+    assert_eq!(closed(&mut socket).await, Some(1001));
+    stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_connection_rejoins_the_open_chat() {
+    let stack = start().await;
+    let (reference, id) = hand_over(&stack, "Hal", "Login").await;
+    // No close frame: API Gateway reports 1006, and the chat stays open.
+    drop(connected(&stack, &reference).await);
+    let mut socket = connected(&stack, &reference).await;
+    assert_eq!(
+        stack.talkdesk().reply(&id, "Welcome back.", "Sam").await,
+        Ok(200)
+    );
+    assert_eq!(
+        next_json(&mut socket).await,
+        json!({"event_type": "message_created", "content": "Welcome back.", "author_name": "Sam"})
+    );
+    stop(stack).await;
+}
