@@ -6,8 +6,21 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use local_stack::lex::BotDefinition;
-use local_stack::{LocalStack, Options, Ports, REGION, Running, StoreChoice, read_secrets_file};
+use local_stack::{
+    LocalStack, Options, Ports, REGION, Running, StartError, StoreChoice, read_secrets_file,
+};
 use tracing_subscriber::EnvFilter;
+
+// Fixed by default so that people, the `lex-chat` client and documentation find the stack
+// without flags; 0 picks any free port (what tests and CI use).
+/// Default port of the customer page and the Lex V2 runtime.
+const CUSTOMER_PORT: u16 = 8100;
+/// Default port of the WebSocket API and its Management API.
+const WEBSOCKET_PORT: u16 = 8101;
+/// Default port of the callback API.
+const CALLBACK_PORT: u16 = 8102;
+/// Default port of the simulated Talkdesk and its agent console.
+const TALKDESK_PORT: u16 = 8103;
 
 /// Runs the live-chat handover on 127.0.0.1 with no AWS or Talkdesk account: the Lambdas' own
 /// handlers behind an emulated Lex V2 runtime and API Gateway, with a simulated Talkdesk and
@@ -17,16 +30,16 @@ use tracing_subscriber::EnvFilter;
 #[command(version)]
 struct Cli {
     /// Port of the customer page and the Lex V2 runtime (0: any free port).
-    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    #[arg(long, default_value_t = CUSTOMER_PORT, value_name = "PORT")]
     customer_port: u16,
     /// Port of the WebSocket API and its Management API (0: any free port).
-    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    #[arg(long, default_value_t = WEBSOCKET_PORT, value_name = "PORT")]
     websocket_port: u16,
     /// Port of the callback API (0: any free port).
-    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    #[arg(long, default_value_t = CALLBACK_PORT, value_name = "PORT")]
     callback_port: u16,
     /// Port of the simulated Talkdesk and its agent console (0: any free port).
-    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    #[arg(long, default_value_t = TALKDESK_PORT, value_name = "PORT")]
     talkdesk_port: u16,
     /// Keep conversations in DynamoDB at this endpoint (DynamoDB Local, moto) instead of in
     /// memory.
@@ -62,6 +75,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
+    let port_flags = cli.port_flags();
     let options = cli.options()?;
     let store = match &options.store {
         StoreChoice::Memory => "in memory (gone when this stops)".to_owned(),
@@ -69,7 +83,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             format!("DynamoDB table {table} at {endpoint}")
         }
     };
-    let running = LocalStack::start(options).await?;
+    let running = LocalStack::start(options)
+        .await
+        .map_err(|err| explain_start_error(err, &port_flags))?;
     print_summary(&running, &store);
     tokio::signal::ctrl_c().await?;
     println!("Stopping...");
@@ -79,6 +95,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
 }
 
 impl Cli {
+    /// Each port flag with the port it asks for, to name the flag when a port is taken.
+    fn port_flags(&self) -> [(&'static str, u16); 4] {
+        [
+            ("--customer-port", self.customer_port),
+            ("--websocket-port", self.websocket_port),
+            ("--callback-port", self.callback_port),
+            ("--talkdesk-port", self.talkdesk_port),
+        ]
+    }
+
     fn options(self) -> Result<Options, Box<dyn Error>> {
         let store = match self.dynamodb_endpoint {
             Some(endpoint) => StoreChoice::DynamoDb {
@@ -103,6 +129,31 @@ impl Cli {
             environment: std::env::vars().collect(),
             ..Options::default()
         })
+    }
+}
+
+/// A taken port names the flag that moves it: most often another local stack (or anything
+/// else) already listens on a default port.
+fn explain_start_error(err: StartError, port_flags: &[(&'static str, u16)]) -> Box<dyn Error> {
+    let StartError::Bind {
+        server,
+        port,
+        source,
+    } = &err
+    else {
+        return err.into();
+    };
+    // Port 0 failing is not about a taken port: keep the stack's own message.
+    match port_flags
+        .iter()
+        .find(|(_, asked)| *port != 0 && asked == port)
+    {
+        Some((flag, _)) => format!(
+            "cannot listen on 127.0.0.1:{port} for the {server}: {source} (is another local \
+             stack running? pass {flag} 0 for any free port, or {flag} with another port)"
+        )
+        .into(),
+        None => err.into(),
     }
 }
 
@@ -142,4 +193,41 @@ fn print_summary(running: &Running, store: &str) {
     );
     println!("Conversation store: {store}");
     println!("Press Ctrl-C to stop.");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    #[test]
+    fn the_ports_default_to_the_documented_ones() {
+        let cli = Cli::try_parse_from(["local-stack"]).expect("no flags are needed");
+        let ports = cli.options().expect("default options").ports;
+        assert_eq!(
+            ports,
+            Ports {
+                customer: 8100,
+                websocket: 8101,
+                callback: 8102,
+                talkdesk: 8103,
+            }
+        );
+        let cli = Cli::try_parse_from(["local-stack", "--websocket-port", "0"]).expect("a port");
+        assert_eq!(cli.options().expect("options").ports.websocket, 0);
+    }
+
+    #[test]
+    fn a_taken_port_names_the_flag_that_moves_it() {
+        let cli = Cli::try_parse_from(["local-stack"]).expect("no flags are needed");
+        let err = StartError::Bind {
+            server: "callback API",
+            port: 8102,
+            source: io::Error::from(io::ErrorKind::AddrInUse),
+        };
+        let message = explain_start_error(err, &cli.port_flags()).to_string();
+        assert!(message.contains("127.0.0.1:8102"), "{message}");
+        assert!(message.contains("--callback-port 0"), "{message}");
+    }
 }

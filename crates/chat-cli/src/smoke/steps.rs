@@ -1,0 +1,264 @@
+//! The smoke test's steps: each does one thing and checks what came of it, answering a short
+//! detail when it passed and why when it did not.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{AGENT_NAME, CUSTOMER_NAME, Finder};
+use crate::agent::{AgentEvent, CallbackApi};
+use crate::lex::{BotTurn, LexSession};
+use crate::live_chat::{Frame, LiveChat};
+use crate::lookup::{TalkdeskConsole, conversation_key};
+
+/// A step's value and detail, or why it failed.
+pub(super) type Outcome<T> = Result<(T, Option<String>), String>;
+
+/// What the customer first says.
+const ASK_FOR_AN_AGENT: &str = "I want to talk to an agent";
+/// The most turns the bot may take to hand over (the request, the name, the subject, and one
+/// to spare).
+const MAX_TURNS: usize = 4;
+/// The longest a reference may be (the Lex Web UI puts it in a close reason).
+const MAX_REFERENCE_BYTES: usize = 108;
+/// How often the simulated Talkdesk's console is asked again; it has no way to push.
+const CONSOLE_POLL: Duration = Duration::from_millis(100);
+
+/// The customer asks for an agent and answers what the bot asks: the name for a slot named
+/// like a name, the subject for any other. Answers the reference.
+pub(super) async fn hand_over(lex: &mut LexSession, subject: &str) -> Outcome<String> {
+    let mut said = ASK_FOR_AN_AGENT;
+    for turns in 1..=MAX_TURNS {
+        let turn = lex.say(said).await.map_err(|err| err.to_string())?;
+        if let Some(reference) = turn.live_chat {
+            check_reference(&reference)?;
+            return Ok((reference, Some(format!("{turns} turns"))));
+        }
+        said = match turn.slot_to_elicit.as_deref() {
+            Some(slot) if slot.to_ascii_lowercase().contains("name") => CUSTOMER_NAME,
+            Some(_) => subject,
+            None => return Err(format!("no talkdesk_conversation_id; {}", described(&turn))),
+        };
+    }
+    Err(format!("the bot was still asking after {MAX_TURNS} turns"))
+}
+
+/// The turn as a failure explains it: what the bot did and said.
+fn described(turn: &BotTurn) -> String {
+    format!(
+        "the bot answered {} on intent {} saying {:?}",
+        turn.dialog_action.as_deref().unwrap_or("no dialog action"),
+        turn.intent.as_deref().unwrap_or("none"),
+        turn.messages
+    )
+}
+
+/// A reference the Lex Web UI can use: `v1.<key>.<expiry>.<tag>`, URL-safe, at most 108 bytes.
+fn check_reference(reference: &str) -> Result<(), String> {
+    let url_safe = |c: char| c.is_ascii_alphanumeric() || "-_.~".contains(c);
+    if conversation_key(reference).is_none() {
+        Err("talkdesk_conversation_id is not of the form v1.<key>.<expiry>.<tag>".into())
+    } else if !reference.chars().all(url_safe) {
+        Err("talkdesk_conversation_id is not URL-safe".into())
+    } else if reference.len() > MAX_REFERENCE_BYTES {
+        Err(format!(
+            "talkdesk_conversation_id is {} bytes, over {MAX_REFERENCE_BYTES}",
+            reference.len()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Opens the live chat as the Lex Web UI does.
+pub(super) async fn connect(websocket_url: &str, reference: &str) -> Outcome<LiveChat> {
+    let chat = LiveChat::connect(websocket_url, reference)
+        .await
+        .map_err(|err| err.to_string())?;
+    Ok((chat, None))
+}
+
+/// Sends one `onMessage` frame.
+pub(super) async fn send(chat: &mut LiveChat, text: &str) -> Outcome<()> {
+    chat.send(text).await.map_err(|err| err.to_string())?;
+    Ok(((), None))
+}
+
+/// The customer ends the chat with close code 4000; the server must answer the close.
+pub(super) async fn customer_ends(chat: LiveChat) -> Outcome<()> {
+    let answered = chat.end().await.map_err(|err| err.to_string())?;
+    let detail = answered.map_or_else(
+        || "closed with no code".to_owned(),
+        |code| format!("the server answered with close code {code}"),
+    );
+    Ok(((), Some(detail)))
+}
+
+/// Talkdesk's conversation id: by subject in the console (waiting for Talkdesk to list it),
+/// or by the reference's conversation key in the table.
+pub(super) async fn find_conversation(
+    finder: &Finder,
+    subject: &str,
+    reference: &str,
+) -> Outcome<String> {
+    match finder {
+        Finder::Console(console) => loop {
+            if let Some(found) = console
+                .find_by_subject(subject)
+                .await
+                .map_err(|err| err.to_string())?
+            {
+                return Ok((
+                    found.id,
+                    Some("by subject, in the simulated Talkdesk".into()),
+                ));
+            }
+            tokio::time::sleep(CONSOLE_POLL).await;
+        },
+        Finder::Table(table) => {
+            let id = table
+                .provider_conversation_id(reference)
+                .await
+                .map_err(|err| err.to_string())?;
+            Ok((id, Some("in the conversation table".into())))
+        }
+    }
+}
+
+/// Waits until the simulated Talkdesk lists the customer's message in the conversation (it is
+/// relayed after API Gateway took the frame).
+pub(super) async fn talkdesk_received(
+    console: &TalkdeskConsole,
+    id: &str,
+    said: &str,
+) -> Outcome<()> {
+    loop {
+        let conversations = console
+            .conversations()
+            .await
+            .map_err(|err| err.to_string())?;
+        let Some(conversation) = conversations.iter().find(|c| c.id == id) else {
+            return Err("the conversation is gone from the simulated Talkdesk".into());
+        };
+        match conversation.customer_messages.as_slice() {
+            [] => tokio::time::sleep(CONSOLE_POLL).await,
+            [only] if only == said => return Ok(((), None)),
+            other => return Err(format!("Talkdesk got {} other messages", other.len())),
+        }
+    }
+}
+
+/// The agent's event through the callback API, which must answer 200 `delivered`.
+pub(super) async fn agent_event(
+    callback: &CallbackApi,
+    event: AgentEvent,
+    id: &str,
+    content: Option<&str>,
+) -> Outcome<()> {
+    let answer = callback
+        .post(event, id, AGENT_NAME, content)
+        .await
+        .map_err(|err| err.to_string())?;
+    if answer.delivered() {
+        Ok(((), None))
+    } else {
+        Err(format!(
+            "the callback API answered HTTP {} {}",
+            answer.status, answer.body
+        ))
+    }
+}
+
+/// The customer must receive `expected` exactly. Only the agent's own messages may come
+/// before it (a deployment may announce the agent on `conversation_started`); the customer's
+/// own message coming back, or any other frame, fails.
+pub(super) async fn receive_agent_message(
+    chat: &mut LiveChat,
+    expected: &Value,
+    said: &str,
+) -> Outcome<()> {
+    let mut earlier = 0;
+    loop {
+        let frame = json_frame(chat, "the agent's message").await?;
+        if frame == *expected {
+            let detail = (earlier > 0).then(|| format!("after {earlier} earlier agent message(s)"));
+            return Ok(((), detail));
+        }
+        let text = |field: &str| frame.get(field).and_then(Value::as_str);
+        if text("content") == Some(said) {
+            return Err(format!("the customer's own message came back: {frame}"));
+        }
+        let from_agent = text("event_type") == Some("message_created")
+            && text("author_name") == Some(AGENT_NAME);
+        if !from_agent || text("content") == expected["content"].as_str() {
+            return Err(format!("expected exactly {expected}, received {frame}"));
+        }
+        earlier += 1;
+    }
+}
+
+/// The customer must next be told, in a `message_created`, that the chat has ended (the Lex
+/// Web UI shows nothing for `conversation_ended`).
+pub(super) async fn receive_goodbye(chat: &mut LiveChat) -> Outcome<()> {
+    let frame = json_frame(chat, "the goodbye message").await?;
+    let content = frame.get("content").and_then(Value::as_str).unwrap_or("");
+    if frame.get("event_type").and_then(Value::as_str) == Some("message_created")
+        && !content.trim().is_empty()
+    {
+        Ok(((), None))
+    } else {
+        Err(format!("expected a message_created, received {frame}"))
+    }
+}
+
+/// The customer must next receive `conversation_ended`.
+pub(super) async fn receive_ended(chat: &mut LiveChat) -> Outcome<()> {
+    let frame = json_frame(chat, "conversation_ended").await?;
+    if frame.get("event_type").and_then(Value::as_str) == Some("conversation_ended") {
+        Ok(((), None))
+    } else {
+        Err(format!("expected conversation_ended, received {frame}"))
+    }
+}
+
+/// The server must then close the connection.
+pub(super) async fn receive_close(chat: &mut LiveChat) -> Outcome<()> {
+    match chat.next_frame().await.map_err(|err| err.to_string())? {
+        Frame::Closed(code) => Ok((
+            (),
+            Some(code.map_or_else(
+                || "no close code".into(),
+                |code| format!("close code {code}"),
+            )),
+        )),
+        Frame::Json(frame) => Err(format!("expected the close, received {frame}")),
+        Frame::NotJson(text) => Err(format!("expected the close, received {text:?}")),
+    }
+}
+
+/// The next frame, which must be JSON (the Lex Web UI throws on anything else).
+async fn json_frame(chat: &mut LiveChat, waiting_for: &str) -> Result<Value, String> {
+    match chat.next_frame().await.map_err(|err| err.to_string())? {
+        Frame::Json(frame) => Ok(frame),
+        Frame::NotJson(text) => Err(format!(
+            "a frame that is not JSON (the Lex Web UI would throw) instead of {waiting_for}: {text:?}"
+        )),
+        Frame::Closed(code) => Err(format!(
+            "the connection closed (code {code:?}) before {waiting_for}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_checked_as_the_lex_web_ui_needs_them() {
+        assert!(check_reference("v1.abc123.1795262400.3q2-7wAA_").is_ok());
+        assert!(check_reference("8a3f1b2c9d7e4f60a1b2c3d4e5f60718").is_err());
+        assert!(check_reference("v1.a b.1.tag").is_err());
+        let long = format!("v1.{}.1.tag", "k".repeat(120));
+        assert!(check_reference(&long).unwrap_err().contains("over 108"));
+    }
+}
