@@ -1,6 +1,6 @@
 //! The bot: a Lex V2 RecognizeText session kept as the Lex Web UI keeps it. The response's
 //! session attributes replace the client's, `previousUtterance` and `previousLexResponse` are
-//! added, and all of them are sent with the next turn (PROTOCOL.md §2). A
+//! added, and all of them are sent with the next turn. A
 //! `talkdesk_conversation_id` not seen before in the session is the switch to live chat.
 
 use std::collections::HashMap;

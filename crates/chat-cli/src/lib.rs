@@ -1,7 +1,7 @@
 //! `lex-chat`: the customer of the live-chat handover in a terminal, and a smoke test of a
 //! whole conversation.
 //!
-//! The customer speaks exactly as the Amazon Lex Web UI does (PROTOCOL.md §1): RecognizeText
+//! The customer speaks exactly as the Amazon Lex Web UI does: RecognizeText
 //! turns with the session attributes re-sent, then, when a new `talkdesk_conversation_id`
 //! appears, the WebSocket API with `?conversationId=<value>`, `onMessage` frames, and close
 //! code 4000 to end. The smoke test adds the agent's side through the callback API, as

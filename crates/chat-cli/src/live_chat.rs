@@ -1,4 +1,4 @@
-//! The live chat's WebSocket, opened and used exactly as the Lex Web UI does (PROTOCOL.md §1):
+//! The live chat's WebSocket, opened and used exactly as the Lex Web UI does:
 //! `ENDPOINT + "?conversationId=" + VALUE` with the value not URL-encoded and nothing else,
 //! one `{"action":"onMessage","message","conversationId"}` text frame per message, and close
 //! code 4000 with reason `conversationId:<VALUE>` to end the chat.

@@ -1,8 +1,8 @@
 //! The customer's chat page: a small stand-in for the Amazon Lex Web UI in Talkdesk live-chat
-//! mode, speaking exactly its protocol (PROTOCOL.md §1).
+//! mode, speaking exactly its protocol.
 //!
 //! The page talks to the bot through the Lex V2 runtime emulator on the same origin
-//! (`POST /bot/{botId}/botAlias/{aliasId}/botLocale/{localeId}/session/{sessionId}/text`),
+//! (`POST /bots/{botId}/botAliases/{aliasId}/botLocales/{localeId}/sessions/{sessionId}/text`),
 //! re-sending the session attributes each turn with `previousUtterance` and
 //! `previousLexResponse` as the Lex Web UI does. When a response carries a new
 //! `talkdesk_conversation_id` it switches to live chat: it opens the WebSocket with
@@ -38,8 +38,8 @@ pub struct BotAddress {
 }
 
 /// The customer's page, its assets and its configuration. Merge it with the Lex V2 runtime
-/// emulator's routes: the page posts to `/bot/...` on its own origin. `websocket_url` is the
-/// WebSocket API's URL with no query string, e.g. `ws://127.0.0.1:P/`.
+/// emulator's routes: the page posts to `/bots/...` on its own origin. `websocket_url` is the
+/// WebSocket API's URL with no query string, e.g. `ws://127.0.0.1:P/local`.
 pub fn customer_router(bot: BotAddress, websocket_url: String) -> Router {
     let config = json!({
         "botId": bot.bot_id,

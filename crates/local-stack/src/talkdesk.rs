@@ -3,7 +3,7 @@
 //!
 //! It serves, on one port:
 //!
-//! - the API our Talkdesk client calls (PROTOCOL.md §4): `POST /oauth/token`,
+//! - the API our Talkdesk client calls: `POST /oauth/token`,
 //!   `POST /digital-connect/conversations`, `POST /digital-connect/conversations/{id}/messages`
 //!   and `DELETE /digital-connect/conversations/{id}`, with Talkdesk's answers and error bodies;
 //! - the agent console at `/`, where a person (or the browser test) sees each conversation with

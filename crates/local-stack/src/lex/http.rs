@@ -2,11 +2,8 @@
 //! `POST /bots/{botId}/botAliases/{botAliasId}/botLocales/{localeId}/sessions/{sessionId}/text`
 //! with `{text, sessionState?, requestAttributes?}`, answered with `{messages?, sessionState,
 //! interpretations, requestAttributes?, sessionId}`. Requests are not authenticated; errors
-//! name Lex's exception in `x-amzn-errortype`, as the SDKs expect.
-//!
-//! The same operation also answers on the singular spelling
-//! `/bot/{botId}/botAlias/{botAliasId}/botLocale/{localeId}/session/{sessionId}/text`, which the
-//! local customer page posts to.
+//! name Lex's exception in `x-amzn-errortype`, as the SDKs expect (the customer page posts to
+//! the same path without signing).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,9 +24,6 @@ use crate::aws::error_response as error;
 /// The RecognizeText path, as the AWS SDKs write it.
 const RECOGNIZE_TEXT: &str =
     "/bots/{bot_id}/botAliases/{alias_id}/botLocales/{locale_id}/sessions/{session_id}/text";
-/// The same, as the local customer page writes it.
-const RECOGNIZE_TEXT_SINGULAR: &str =
-    "/bot/{bot_id}/botAlias/{alias_id}/botLocale/{locale_id}/session/{session_id}/text";
 /// The longest text Lex takes.
 const MAX_TEXT_CHARS: usize = 1024;
 
@@ -37,7 +31,6 @@ const MAX_TEXT_CHARS: usize = 1024;
 pub(crate) fn router(bot: Arc<LocalBot>) -> Router {
     Router::new()
         .route(RECOGNIZE_TEXT, post(recognize_text))
-        .route(RECOGNIZE_TEXT_SINGULAR, post(recognize_text))
         .with_state(bot)
 }
 

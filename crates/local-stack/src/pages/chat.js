@@ -1,5 +1,5 @@
 // The customer's chat window: a small stand-in for the Amazon Lex Web UI in Talkdesk live-chat
-// mode. What it sends and how it reacts follow the Lex Web UI exactly (PROTOCOL.md §1), so the
+// mode. What it sends and how it reacts follow the Lex Web UI exactly, so the
 // server side is tested against the client it will meet; only the looks differ.
 "use strict";
 
@@ -64,8 +64,8 @@
 
   async function askBot(text) {
     const c = chat.config;
-    const path = ["bot", c.botId, "botAlias", c.aliasId, "botLocale", c.localeId,
-      "session", chat.sessionId, "text"].map(encodeURIComponent).join("/");
+    const path = ["bots", c.botId, "botAliases", c.aliasId, "botLocales", c.localeId,
+      "sessions", chat.sessionId, "text"].map(encodeURIComponent).join("/");
     const response = await fetch("/" + path, {
       method: "POST",
       headers: { "content-type": "application/json" },

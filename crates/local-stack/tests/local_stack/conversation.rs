@@ -1,4 +1,4 @@
-//! Whole conversations through the local stack, following PROTOCOL.md §1 as the Lex Web UI
+//! Whole conversations through the local stack, following the live-chat protocol as the Lex Web UI
 //! does: the bot, the handover, the live chat, and each side ending it.
 
 use serde_json::json;

@@ -110,11 +110,11 @@ async fn lex_s_errors_reach_the_sdk_as_their_exceptions() {
 }
 
 #[tokio::test]
-async fn the_customer_page_s_path_reaches_the_same_bot() {
+async fn an_unsigned_request_like_the_customer_page_s_reaches_the_bot() {
     let stack = start().await;
     let bot = stack.bot();
     let url = format!(
-        "{}/bot/{}/botAlias/{}/botLocale/{}/session/page-session/text",
+        "{}/bots/{}/botAliases/{}/botLocales/{}/sessions/page-session/text",
         stack.urls().lex_runtime,
         bot.bot_id,
         bot.alias_id,

@@ -1,5 +1,5 @@
 //! The local stack started in process and driven as its users drive it: the customer through
-//! the Lex V2 runtime and the WebSocket (PROTOCOL.md §1), the agent through the simulated
+//! the Lex V2 runtime and the WebSocket, the agent through the simulated
 //! Talkdesk, and an integrator through the callback and Management APIs.
 
 mod callback_api;

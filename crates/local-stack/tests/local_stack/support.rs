@@ -1,4 +1,4 @@
-//! A local stack per test, and the customer's side of PROTOCOL.md §1: the Lex Web UI's
+//! A local stack per test, and the customer's side of the live-chat protocol: the Lex Web UI's
 //! RecognizeText calls through the real Lex V2 runtime SDK client, and its WebSocket.
 
 use std::collections::HashMap;
