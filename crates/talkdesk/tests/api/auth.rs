@@ -199,13 +199,7 @@ async fn unauthorized_call_refreshes_the_token_and_retries_once() {
         .mount(&server)
         .await;
 
-    let id = client(&server)
-        .start_conversation(
-            &credentials_a(),
-            &start_request(),
-            "key-1",
-            generous_deadline(),
-        )
+    let id = start(&server)
         .await
         .expect("conversation started after the refresh");
     assert_eq!(id.as_str(), "conv-1");
@@ -223,15 +217,7 @@ async fn second_unauthorized_answer_is_returned() {
         .mount(&server)
         .await;
 
-    let error = client(&server)
-        .start_conversation(
-            &credentials_a(),
-            &start_request(),
-            "key-1",
-            generous_deadline(),
-        )
-        .await
-        .expect_err("the API keeps refusing");
+    let error = start(&server).await.expect_err("the API keeps refusing");
     assert!(
         matches!(error, TalkdeskError::Api { status: 401, .. }),
         "{error:?}"
@@ -253,15 +239,7 @@ async fn refused_credentials_are_an_auth_error_without_retry() {
         .mount(&server)
         .await;
 
-    let error = client(&server)
-        .start_conversation(
-            &credentials_a(),
-            &start_request(),
-            "key-1",
-            generous_deadline(),
-        )
-        .await
-        .expect_err("credentials refused");
+    let error = start(&server).await.expect_err("credentials refused");
     assert!(
         matches!(
             &error,

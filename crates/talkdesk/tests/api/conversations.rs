@@ -117,15 +117,7 @@ async fn start_without_a_usable_id_is_an_unexpected_response() {
         .mount(&server)
         .await;
 
-    let error = client(&server)
-        .start_conversation(
-            &credentials_a(),
-            &start_request(),
-            "key-1",
-            generous_deadline(),
-        )
-        .await
-        .expect_err("an empty id is unusable");
+    let error = start(&server).await.expect_err("an empty id is unusable");
     assert_eq!(error.code(), "unexpected_response");
     server.verify().await;
 }

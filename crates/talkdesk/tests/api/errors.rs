@@ -22,15 +22,7 @@ async fn bad_request_carries_code_message_and_fields() {
         .mount(&server)
         .await;
 
-    let error = client(&server)
-        .start_conversation(
-            &credentials_a(),
-            &start_request(),
-            "key-1",
-            generous_deadline(),
-        )
-        .await
-        .expect_err("request refused");
+    let error = start(&server).await.expect_err("request refused");
     assert_eq!(error.code(), "0331001");
     let TalkdeskError::Api {
         status,
@@ -97,15 +89,7 @@ async fn conflict_is_an_api_error_without_retry() {
         .mount(&server)
         .await;
 
-    let error = client(&server)
-        .start_conversation(
-            &credentials_a(),
-            &start_request(),
-            "key-1",
-            generous_deadline(),
-        )
-        .await
-        .expect_err("conflict");
+    let error = start(&server).await.expect_err("conflict");
     assert!(
         matches!(error, TalkdeskError::Api { status: 409, .. }),
         "{error:?}"
@@ -125,15 +109,7 @@ async fn non_json_error_body_still_gives_the_status() {
         .mount(&server)
         .await;
 
-    let error = client(&server)
-        .start_conversation(
-            &credentials_a(),
-            &start_request(),
-            "key-1",
-            generous_deadline(),
-        )
-        .await
-        .expect_err("forbidden");
+    let error = start(&server).await.expect_err("forbidden");
     assert!(
         matches!(
             error,

@@ -83,6 +83,21 @@ pub async fn requests_to(server: &MockServer, request_path: &str) -> usize {
 }
 
 /// A minimal hand-over request.
+/// Start a Conversation as most tests call it: client A's credentials, [`start_request`], the
+/// idempotency key `key-1` and a generous deadline.
+pub async fn start(
+    server: &MockServer,
+) -> Result<talkdesk::ConversationId, talkdesk::TalkdeskError> {
+    client(server)
+        .start_conversation(
+            &credentials_a(),
+            &start_request(),
+            "key-1",
+            generous_deadline(),
+        )
+        .await
+}
+
 pub fn start_request() -> talkdesk::StartConversation {
     talkdesk::StartConversation {
         touchpoint_id: "touchpoint-1".into(),
