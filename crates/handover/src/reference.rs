@@ -25,6 +25,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use conversation_store::ConversationKey;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use thiserror::Error;
@@ -36,7 +37,7 @@ pub const SESSION_ATTRIBUTE: &str = "talkdesk_conversation_id";
 pub const MAX_REFERENCE_LEN: usize = 108;
 
 /// The longest conversation key, in characters.
-pub const MAX_CONVERSATION_KEY_LEN: usize = 40;
+pub const MAX_CONVERSATION_KEY_LEN: usize = conversation_store::MAX_KEY_LEN;
 
 /// The shortest signing secret accepted, in bytes: as long as the HMAC-SHA256 output.
 pub const MIN_SECRET_LEN: usize = 32;
@@ -90,7 +91,7 @@ pub enum ReferenceError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedReference {
     /// Our key for the conversation.
-    pub conversation_key: String,
+    pub conversation_key: ConversationKey,
     /// The last second, in Unix seconds, at which the reference is valid.
     pub expires_at: u64,
 }
@@ -125,7 +126,7 @@ impl ReferenceSigner {
     /// A reference to `conversation_key` that is valid up to and including the second
     /// `expires_at` (Unix seconds).
     pub fn sign(&self, conversation_key: &str, expires_at: u64) -> Result<String, ReferenceError> {
-        if !is_valid_conversation_key(conversation_key) {
+        if ConversationKey::parse(conversation_key).is_err() {
             return Err(ReferenceError::InvalidConversationKey);
         }
         let signed = format!("{VERSION}.{conversation_key}.{expires_at}");
@@ -149,7 +150,9 @@ impl ReferenceSigner {
         else {
             return Err(ReferenceError::Malformed);
         };
-        if !is_valid_conversation_key(conversation_key) || encoded_tag.len() != ENCODED_TAG_LEN {
+        let conversation_key =
+            ConversationKey::parse(conversation_key).map_err(|_| ReferenceError::Malformed)?;
+        if encoded_tag.len() != ENCODED_TAG_LEN {
             return Err(ReferenceError::Malformed);
         }
         let expires_at = parse_expiry(expiry).ok_or(ReferenceError::Malformed)?;
@@ -166,7 +169,7 @@ impl ReferenceSigner {
             return Err(ReferenceError::Expired);
         }
         Ok(VerifiedReference {
-            conversation_key: conversation_key.to_owned(),
+            conversation_key,
             expires_at,
         })
     }
@@ -174,13 +177,6 @@ impl ReferenceSigner {
     fn mac_of(&self, signed: &str) -> HmacSha256 {
         self.keyed_mac.clone().chain_update(signed)
     }
-}
-
-fn is_valid_conversation_key(key: &str) -> bool {
-    (1..=MAX_CONVERSATION_KEY_LEN).contains(&key.len())
-        && key
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
 }
 
 /// Parses the canonical decimal form `sign` writes, so that each expiry has one spelling.

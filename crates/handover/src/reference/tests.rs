@@ -38,7 +38,7 @@ fn round_trip() {
     assert_eq!(
         signer().verify(&reference, BEFORE_EXPIRY),
         Ok(VerifiedReference {
-            conversation_key: KEY.to_owned(),
+            conversation_key: ConversationKey::parse(KEY).unwrap(),
             expires_at: EXPIRES_AT,
         })
     );

@@ -12,6 +12,7 @@ fn verified_key(json: &Value) -> String {
         .verify(reference, START)
         .expect("a valid reference")
         .conversation_key
+        .to_string()
 }
 
 #[tokio::test]
