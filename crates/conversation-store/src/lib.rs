@@ -16,7 +16,7 @@
 //! | conversation | `CONV#<conversation key>` | `item_type` = `conversation`, `conversation_key`, `provider`, `provider_conversation_id`, `provider_ref`, `provider_data` (map), `lex_session_id`, `status`, `connection_id`?, `created_at`, `updated_at` (ms), `version`, `expires_at` |
 //! | connection | `CONN#<connection id>` | `item_type` = `connection` and a copy of the bound conversation's attributes (without `provider_ref`) |
 //! | handled event | `EVENT#<source>#<event id>` | `item_type` = `event`, `expires_at` |
-//! | transcript | `SESSION#<Lex session id>` | `item_type` = `transcript`, `lex_session_id`, `entries` (list of maps: `speaker` = `customer` or `bot`, `text`, `at` in ms), `intents` (list), `last_request_id`?, `updated_at` (ms), `version`, `expires_at` |
+//! | transcript | `SESSION#<Lex session id>` | `item_type` = `transcript`, `lex_session_id`, `entries` (list of maps: `speaker` = `customer` or `bot`, `text`, `at` in ms), `intents` (list), `last_turn`? (map: `request`, `utterance`?, `previous_exchange`?, `escalated`), `prompts` (map of slot to count), `escalations`, `last_escalation`?, `updated_at` (ms), `version`, `expires_at` |
 //!
 //! Global secondary index `by_provider_ref`: partition key `provider_ref`
 //! (`<provider>#<provider conversation id>`, on conversation items only), sort key
@@ -61,4 +61,7 @@ pub use model::{
 };
 pub use settings::{LIFETIME_VAR, SettingsError, StoreSettings, TABLE_VAR};
 pub use store::ConversationStore;
-pub use transcript::{Speaker, Transcript, TranscriptEntry, TranscriptLimits, Turn};
+pub use transcript::{
+    Escalation, LastTurn, PreviousExchange, Speaker, Transcript, TranscriptEntry, TranscriptLimits,
+    Turn,
+};

@@ -13,7 +13,7 @@ use crate::model::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
 use crate::store::{Change, ConversationStore, new_record};
-use crate::transcript::{Transcript, TranscriptLimits, Turn};
+use crate::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// Records in a mutex-guarded map; one lock per operation makes every operation atomic.
 #[derive(Debug, Clone)]
@@ -78,6 +78,28 @@ impl MemoryStore {
         let next = change.apply(current, now, self.lifetime)?;
         state.conversations.insert(key.clone(), next.clone());
         Ok(next)
+    }
+
+    /// Applies `change` to the session's live transcript (an empty one if none), storing what
+    /// it returns; `None` leaves the transcript as it was.
+    fn update_transcript(
+        &self,
+        lex_session_id: &str,
+        change: impl FnOnce(&Transcript, SystemTime) -> Option<Transcript>,
+    ) -> Transcript {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        let current = state
+            .live_transcript(lex_session_id, now)
+            .cloned()
+            .unwrap_or_else(|| Transcript::empty(lex_session_id));
+        let Some(next) = change(&current, now) else {
+            return current;
+        };
+        state
+            .transcripts
+            .insert(lex_session_id.to_owned(), next.clone());
+        next
     }
 }
 
@@ -247,19 +269,19 @@ impl ConversationStore for MemoryStore {
         turn: Turn,
         limits: TranscriptLimits,
     ) -> Result<Transcript, StoreError> {
-        let now = self.clock.now();
-        let mut state = self.lock();
-        let current = state
-            .live_transcript(lex_session_id, now)
-            .cloned()
-            .unwrap_or_else(|| Transcript::empty(lex_session_id));
-        let Some(next) = current.record(&turn, now, self.lifetime, limits) else {
-            return Ok(current);
-        };
-        state
-            .transcripts
-            .insert(lex_session_id.to_owned(), next.clone());
-        Ok(next)
+        Ok(self.update_transcript(lex_session_id, |current, now| {
+            current.record(&turn, now, self.lifetime, limits)
+        }))
+    }
+
+    async fn record_escalation(
+        &self,
+        lex_session_id: &str,
+        escalation: Escalation,
+    ) -> Result<Transcript, StoreError> {
+        Ok(self.update_transcript(lex_session_id, |current, now| {
+            current.escalate(&escalation, now, self.lifetime)
+        }))
     }
 
     async fn transcript(&self, lex_session_id: &str) -> Result<Option<Transcript>, StoreError> {

@@ -9,7 +9,7 @@ use crate::lifetime::expiry;
 use crate::model::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
-use crate::transcript::{Transcript, TranscriptLimits, Turn};
+use crate::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// Maps conversations to contact-center ids and to the customer's WebSocket connection, and
 /// keeps each Lex session's transcript.
@@ -77,17 +77,28 @@ pub trait ConversationStore: Send + Sync {
     async fn forget_event(&self, source: &str, event_id: &str) -> Result<(), StoreError>;
 
     /// Records one Lex turn in the session's transcript (created on first use) and refreshes
-    /// its lifetime. A turn whose `request_id` equals the last recorded one changes nothing (a
-    /// retried invocation). Appends the bot's reply (if present and non-blank) then the
-    /// customer's text (if present and non-blank), each cut to `limits.max_entry_chars`
-    /// characters (on a char boundary), keeps only the last `limits.max_entries` lines, and
-    /// appends the intent name (if non-blank) unless it equals the last one recorded, keeping
-    /// the last `limits.max_intents`.
+    /// its lifetime, returning the transcript as it now stands. A turn whose `request` equals
+    /// the last recorded one changes nothing (the second code hook invocation of a turn, or a
+    /// client's resend). Appends the bot's reply to the last turn where the client's account
+    /// of it is about that turn (see [`Turn`]), then the customer's text (if non-blank), each
+    /// cut to `limits.max_entry_chars` characters (on a char boundary), keeps only the last
+    /// `limits.max_entries` lines, appends the intent name (if non-blank) unless it equals the
+    /// last one recorded, keeping the last `limits.max_intents`, and counts the turn's prompt.
     async fn record_turn(
         &self,
         lex_session_id: &str,
         turn: Turn,
         limits: TranscriptLimits,
+    ) -> Result<Transcript, StoreError>;
+
+    /// Records that the session's `escalation.ordinal`-th escalation started: the lines,
+    /// intents and prompt counts so far are handed over and cleared, so that the next
+    /// escalation gets only what follows. Recording the same (or an earlier) escalation again
+    /// changes nothing. Returns the transcript as it now stands.
+    async fn record_escalation(
+        &self,
+        lex_session_id: &str,
+        escalation: Escalation,
     ) -> Result<Transcript, StoreError>;
 
     /// The session's transcript, if one is recorded and has not expired.

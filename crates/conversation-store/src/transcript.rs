@@ -1,6 +1,7 @@
 //! The bot conversation before the handover, recorded turn by turn by the Lex dialog code hook
 //! and kept per Lex session, so the agent sees what the customer already told the bot.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -49,19 +50,65 @@ pub struct TranscriptEntry {
     pub at: SystemTime,
 }
 
-/// One Lex turn as the dialog code hook sees it.
+/// One Lex turn as the code hook sees it.
+///
+/// Lex V2 gives a code hook no per-turn id (`originatingRequestId` names the session's first
+/// request), so a turn is known by what the client sent: `request` identifies the text and the
+/// session attributes, which are the same for both code hook invocations of one turn (dialog,
+/// then fulfillment) and for a client's resend of it. The identifiers are opaque to the store,
+/// which only compares them.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Turn {
-    /// Lex's id for the request (`originatingRequestId`), so that a retried invocation of the
-    /// same turn is recorded once.
-    pub request_id: Option<String>,
+    /// Identifies what the client sent for this turn.
+    pub request: String,
     /// The intent Lex recognised.
     pub intent: String,
-    /// The bot's reply to the previous turn, where the client passes it back
-    /// (the Lex Web UI's `previousLexResponse`).
-    pub bot_reply: Option<String>,
     /// What the customer typed or said.
     pub customer_text: Option<String>,
+    /// Identifies the customer's text, as [`PreviousExchange::utterance`] of the next turn
+    /// will if the client reports it faithfully.
+    pub utterance: Option<String>,
+    /// The client's account of the exchange before this turn, where it sends one (the Lex
+    /// Web UI's `previousUtterance` and `previousLexResponse`).
+    pub previous_exchange: Option<PreviousExchange>,
+    /// The customer detail (a slot name) the code hook wants to ask for on this turn; counted
+    /// in [`Transcript::prompts`].
+    pub prompt: Option<String>,
+}
+
+/// The client's account of the previous exchange: what it says the customer said, and what
+/// the bot answered.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PreviousExchange {
+    /// Identifies the customer's text the client reports, comparable with [`Turn::utterance`].
+    pub utterance: String,
+    /// Identifies the whole account as the client sent it.
+    pub fingerprint: String,
+    /// The bot's reply, if the client reports one.
+    pub bot_reply: Option<String>,
+}
+
+/// What the transcript remembers of the last turn it recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct LastTurn {
+    /// [`Turn::request`]: an invocation with the same request is the same turn.
+    pub request: String,
+    /// [`Turn::utterance`].
+    pub utterance: Option<String>,
+    /// [`PreviousExchange::fingerprint`] of the account sent with the turn.
+    pub previous_exchange: Option<String>,
+    /// The turn handed the customer over; a reply to it is never recorded.
+    pub escalated: bool,
+}
+
+/// An escalation the code hook started: the `ordinal`-th of the session, asked for by the
+/// turn identified by `request`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Escalation {
+    /// 1 for the session's first escalation, 2 for the next, and so on.
+    pub ordinal: u32,
+    /// [`Turn::request`] of the escalating turn.
+    pub request: String,
 }
 
 /// How much of a session's history is kept.
@@ -85,17 +132,24 @@ impl Default for TranscriptLimits {
     }
 }
 
-/// A Lex session's recorded history.
+/// A Lex session's recorded history since its last escalation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transcript {
     /// The Lex session.
     pub lex_session_id: String,
-    /// The lines, oldest first.
+    /// The lines since the last escalation, oldest first.
     pub entries: Vec<TranscriptEntry>,
-    /// The intents recognised, oldest first, without consecutive repeats.
+    /// The intents recognised since the last escalation, oldest first, without consecutive
+    /// repeats.
     pub intents: Vec<String>,
-    /// The request id of the last recorded turn.
-    pub last_request_id: Option<String>,
+    /// The last recorded turn.
+    pub last_turn: Option<LastTurn>,
+    /// How often each customer detail (by slot name) was asked for since the last escalation.
+    pub prompts: BTreeMap<String, u32>,
+    /// How many escalations the session has started.
+    pub escalations: u32,
+    /// [`Escalation::request`] of the last one.
+    pub last_escalation: Option<String>,
     /// When the transcript last changed (millisecond precision).
     pub updated_at: SystemTime,
     /// When it may be deleted (whole seconds).
@@ -112,16 +166,24 @@ impl Transcript {
             lex_session_id: lex_session_id.to_owned(),
             entries: Vec::new(),
             intents: Vec::new(),
-            last_request_id: None,
+            last_turn: None,
+            prompts: BTreeMap::new(),
+            escalations: 0,
+            last_escalation: None,
             updated_at: UNIX_EPOCH,
             expires_at: UNIX_EPOCH,
             version: 0,
         }
     }
 
+    /// How often `slot` was asked for since the last escalation.
+    pub fn prompts_for(&self, slot: &str) -> u32 {
+        self.prompts.get(slot).copied().unwrap_or(0)
+    }
+
     /// The transcript after `turn` at `now`, applied by both backends in the same way, or
-    /// `None` when `turn` repeats the last recorded request (a retried invocation), which
-    /// changes nothing.
+    /// `None` when `turn` is the last recorded one again (its second code hook invocation,
+    /// or a client's resend), which changes nothing.
     pub(crate) fn record(
         &self,
         turn: &Turn,
@@ -129,7 +191,11 @@ impl Transcript {
         lifetime: Duration,
         limits: TranscriptLimits,
     ) -> Option<Self> {
-        if turn.request_id.is_some() && turn.request_id == self.last_request_id {
+        if self
+            .last_turn
+            .as_ref()
+            .is_some_and(|last| last.request == turn.request)
+        {
             return None;
         }
         // Stored times have millisecond precision; cutting here makes both backends agree.
@@ -137,11 +203,11 @@ impl Transcript {
         let mut next = self.clone();
         // The bot's reply answered the previous turn, so it comes before the customer's text.
         let lines = [
-            (Speaker::Bot, &turn.bot_reply),
-            (Speaker::Customer, &turn.customer_text),
+            (Speaker::Bot, self.reply_to_last_turn(turn)),
+            (Speaker::Customer, turn.customer_text.as_deref()),
         ];
         for (speaker, text) in lines {
-            if let Some(text) = text.as_deref().filter(|text| !text.trim().is_empty()) {
+            if let Some(text) = text.filter(|text| !text.trim().is_empty()) {
                 next.entries.push(TranscriptEntry {
                     speaker,
                     text: cut(text, limits.max_entry_chars),
@@ -154,12 +220,72 @@ impl Transcript {
             next.intents.push(turn.intent.clone());
         }
         keep_last(&mut next.intents, limits.max_intents);
-        next.last_request_id = turn.request_id.clone();
-        next.updated_at = at;
+        if let Some(slot) = &turn.prompt {
+            *next.prompts.entry(slot.clone()).or_default() += 1;
+        }
+        next.last_turn = Some(LastTurn {
+            request: turn.request.clone(),
+            utterance: turn.utterance.clone(),
+            previous_exchange: turn
+                .previous_exchange
+                .as_ref()
+                .map(|exchange| exchange.fingerprint.clone()),
+            escalated: false,
+        });
+        Some(next.stamped(now, lifetime))
+    }
+
+    /// The bot's reply to the last recorded turn, as `turn`'s client reports it, if the
+    /// report is about that turn: it names the same utterance, and it changed since the last
+    /// turn (a client that did not update its account, as the Lex Web UI does on the turn
+    /// that escalates, repeats the one before). A reply to an escalating turn is never shown
+    /// to the customer, so it is never taken.
+    fn reply_to_last_turn<'t>(&self, turn: &'t Turn) -> Option<&'t str> {
+        let last = self.last_turn.as_ref()?;
+        let exchange = turn.previous_exchange.as_ref()?;
+        let about_last_turn = !last.escalated
+            && last.utterance.as_deref() == Some(exchange.utterance.as_str())
+            && last.previous_exchange.as_deref() != Some(exchange.fingerprint.as_str());
+        about_last_turn
+            .then_some(exchange.bot_reply.as_deref())
+            .flatten()
+    }
+
+    /// The transcript after `escalation` started at `now`: its lines, intents and prompts are
+    /// handed over, so the next escalation gets only what follows. `None` when this escalation
+    /// (or a later one) is recorded already.
+    pub(crate) fn escalate(
+        &self,
+        escalation: &Escalation,
+        now: SystemTime,
+        lifetime: Duration,
+    ) -> Option<Self> {
+        if self.escalations >= escalation.ordinal {
+            return None;
+        }
+        let mut next = self.clone();
+        next.entries.clear();
+        next.intents.clear();
+        next.prompts.clear();
+        next.escalations = escalation.ordinal;
+        next.last_escalation = Some(escalation.request.clone());
+        if let Some(last) = next
+            .last_turn
+            .as_mut()
+            .filter(|last| last.request == escalation.request)
+        {
+            last.escalated = true;
+        }
+        Some(next.stamped(now, lifetime))
+    }
+
+    /// Marks a change written at `now`.
+    fn stamped(mut self, now: SystemTime, lifetime: Duration) -> Self {
+        self.updated_at = whole_millis(now);
         // From the exact time, so that rounding never makes the transcript expire early.
-        next.expires_at = expiry(now, lifetime);
-        next.version += 1;
-        Some(next)
+        self.expires_at = expiry(now, lifetime);
+        self.version += 1;
+        self
     }
 }
 
@@ -197,12 +323,28 @@ mod tests {
         UNIX_EPOCH + Duration::from_millis(millis)
     }
 
-    fn turn(request_id: &str, intent: &str, bot: Option<&str>, customer: Option<&str>) -> Turn {
+    /// A turn whose request and utterance are identified by the text itself.
+    fn turn(intent: &str, customer: &str) -> Turn {
         Turn {
-            request_id: Some(request_id.to_owned()),
+            request: format!("request:{customer}"),
             intent: intent.to_owned(),
-            bot_reply: bot.map(str::to_owned),
-            customer_text: customer.map(str::to_owned),
+            customer_text: Some(customer.to_owned()),
+            utterance: Some(customer.to_owned()),
+            previous_exchange: None,
+            prompt: None,
+        }
+    }
+
+    /// `turn`, whose client reports that the bot answered `reply` to `utterance`.
+    fn after(turn: Turn, utterance: &str, reply: &str) -> Turn {
+        Turn {
+            request: format!("{}|{utterance}|{reply}", turn.request),
+            previous_exchange: Some(PreviousExchange {
+                utterance: utterance.to_owned(),
+                fingerprint: format!("{utterance}|{reply}"),
+                bot_reply: Some(reply.to_owned()),
+            }),
+            ..turn
         }
     }
 
@@ -214,49 +356,245 @@ mod tests {
             .collect()
     }
 
-    /// Records `turns` one after another, a second apart, on a fresh transcript.
-    fn record_all(turns: &[Turn], limits: TranscriptLimits) -> Transcript {
+    /// Records `turns` one after another, a second apart, on `transcript`.
+    fn record_all(transcript: Transcript, turns: &[Turn], limits: TranscriptLimits) -> Transcript {
         turns
             .iter()
             .zip(1..)
-            .fold(Transcript::empty("s1"), |transcript, (turn, second)| {
+            .fold(transcript, |transcript, (turn, second)| {
                 transcript
                     .record(turn, at_millis(second * 1_000), LIFETIME, limits)
                     .expect("every turn is new")
             })
     }
 
+    fn fresh(turns: &[Turn]) -> Transcript {
+        record_all(Transcript::empty("s1"), turns, TranscriptLimits::default())
+    }
+
     #[test]
-    fn a_turn_records_the_reply_then_the_text_and_stamps_the_write() {
+    fn a_turn_records_the_reply_to_the_last_turn_then_the_text_and_stamps_the_write() {
+        let first = fresh(&[turn("Greeting", "hello")]);
         // 1.5 µs past the millisecond: times keep the millisecond, the expiry rounds up.
         let now = at_millis(1_800_000_000_250) + Duration::from_nanos(1_500);
-        let hello = turn(
-            "r1",
-            "Greeting",
-            Some("How can I help?"),
-            Some("I need a person"),
-        );
-        let next = Transcript::empty("s1")
-            .record(&hello, now, LIFETIME, TranscriptLimits::default())
+        let second = after(turn("Agent", "I need a person"), "hello", "How can I help?");
+        let next = first
+            .record(&second, now, LIFETIME, TranscriptLimits::default())
             .unwrap();
         assert_eq!(
             said(&next),
             vec![
+                (Speaker::Customer, "hello"),
                 (Speaker::Bot, "How can I help?"),
                 (Speaker::Customer, "I need a person")
             ]
         );
-        assert!(
-            next.entries
-                .iter()
-                .all(|e| e.at == at_millis(1_800_000_000_250))
+        assert_eq!(next.entries[2].at, at_millis(1_800_000_000_250));
+        assert_eq!(next.intents, vec!["Greeting", "Agent"]);
+        let last = next.last_turn.as_ref().unwrap();
+        assert_eq!(last.request, second.request);
+        assert_eq!(last.utterance.as_deref(), Some("I need a person"));
+        assert_eq!(
+            last.previous_exchange.as_deref(),
+            Some("hello|How can I help?")
         );
-        assert_eq!(next.intents, vec!["Greeting".to_owned()]);
-        assert_eq!(next.last_request_id.as_deref(), Some("r1"));
+        assert!(!last.escalated);
         assert_eq!(next.updated_at, at_millis(1_800_000_000_250));
         assert_eq!(next.expires_at, at_millis(1_800_000_001_000) + LIFETIME);
-        assert_eq!(next.version, 1);
+        assert_eq!(next.version, 2);
         assert_eq!(next.lex_session_id, "s1");
+    }
+
+    #[test]
+    fn every_turn_is_recorded_in_order_however_alike() {
+        let limits = TranscriptLimits::default();
+        let turns = [
+            turn("A", "yes"),
+            after(turn("A", "yes"), "yes", "Sure?"),
+            after(turn("A", "yes"), "yes", "Really sure?"),
+        ];
+        let next = record_all(Transcript::empty("s1"), &turns, limits);
+        assert_eq!(
+            said(&next),
+            vec![
+                (Speaker::Customer, "yes"),
+                (Speaker::Bot, "Sure?"),
+                (Speaker::Customer, "yes"),
+                (Speaker::Bot, "Really sure?"),
+                (Speaker::Customer, "yes"),
+            ]
+        );
+        assert_eq!(next.version, 3);
+    }
+
+    #[test]
+    fn the_same_request_again_changes_nothing() {
+        let limits = TranscriptLimits::default();
+        let hello = turn("A", "hi");
+        let first = fresh(std::slice::from_ref(&hello));
+        // Its fulfillment invocation, or a resend: the prompt is not counted twice either.
+        let again = Turn {
+            prompt: Some("Subject".into()),
+            ..hello
+        };
+        assert_eq!(
+            first.record(&again, at_millis(9_000), LIFETIME, limits),
+            None
+        );
+    }
+
+    #[test]
+    fn a_stale_account_of_the_previous_exchange_gives_no_bot_line() {
+        let limits = TranscriptLimits::default();
+        let before = fresh(&[
+            turn("A", "order"),
+            after(turn("A", "late"), "order", "Which order?"),
+        ]);
+        // The client reports the exchange before the last one: not about the last turn.
+        let stale = after(turn("B", "hello"), "order", "Which order?");
+        let next = before
+            .record(&stale, at_millis(9_000), LIFETIME, limits)
+            .unwrap();
+        assert_eq!(said(&next).last(), Some(&(Speaker::Customer, "hello")));
+        assert_eq!(said(&next).len(), 4, "no bot line was added");
+
+        // The same utterance twice, but the client did not update its account.
+        let repeated = fresh(&[
+            turn("A", "agent"),
+            after(turn("A", "agent"), "agent", "Your name?"),
+        ]);
+        let unchanged = Turn {
+            request: "another request".into(),
+            ..after(turn("B", "hi"), "agent", "Your name?")
+        };
+        let next = repeated
+            .record(&unchanged, at_millis(9_000), LIFETIME, limits)
+            .unwrap();
+        assert_eq!(
+            said(&next),
+            vec![
+                (Speaker::Customer, "agent"),
+                (Speaker::Bot, "Your name?"),
+                (Speaker::Customer, "agent"),
+                (Speaker::Customer, "hi"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reply_to_a_turn_that_was_not_recorded_is_left_out() {
+        // "it is late" was never recorded (the store failed on that turn); the client reports
+        // the bot's reply to it, which must not be put after "order".
+        let before = fresh(&[turn("A", "order")]);
+        let next = after(turn("B", "thanks"), "it is late", "Sorry about that.");
+        let next = before
+            .record(
+                &next,
+                at_millis(9_000),
+                LIFETIME,
+                TranscriptLimits::default(),
+            )
+            .unwrap();
+        assert_eq!(
+            said(&next),
+            vec![(Speaker::Customer, "order"), (Speaker::Customer, "thanks")]
+        );
+    }
+
+    #[test]
+    fn without_a_previous_turn_or_an_account_there_is_no_bot_line() {
+        let orphan = fresh(&[after(turn("A", "hi"), "earlier", "Hello!")]);
+        assert_eq!(said(&orphan), vec![(Speaker::Customer, "hi")]);
+        let silent = fresh(&[turn("A", "one"), turn("A", "two")]);
+        assert_eq!(
+            said(&silent),
+            vec![(Speaker::Customer, "one"), (Speaker::Customer, "two")]
+        );
+    }
+
+    #[test]
+    fn an_escalation_hands_over_the_lines_and_remembers_its_turn() {
+        let limits = TranscriptLimits::default();
+        let subject = after(turn("Agent", "billing"), "Sam", "What about?");
+        let before = fresh(&[
+            Turn {
+                prompt: Some("CustomerName".into()),
+                ..turn("Agent", "agent")
+            },
+            after(turn("Agent", "Sam"), "agent", "Your name?"),
+            subject.clone(),
+        ]);
+        assert_eq!(before.prompts_for("CustomerName"), 1);
+        let escalation = Escalation {
+            ordinal: 1,
+            request: subject.request.clone(),
+        };
+        let escalated = before
+            .escalate(&escalation, at_millis(9_000), LIFETIME)
+            .unwrap();
+        assert!(escalated.entries.is_empty());
+        assert!(escalated.intents.is_empty());
+        assert_eq!(escalated.prompts_for("CustomerName"), 0);
+        assert_eq!(escalated.escalations, 1);
+        assert_eq!(
+            escalated.last_escalation.as_deref(),
+            Some(subject.request.as_str())
+        );
+        assert!(escalated.last_turn.as_ref().unwrap().escalated);
+        assert_eq!(escalated.version, before.version + 1);
+        assert_eq!(
+            escalated.escalate(&escalation, at_millis(9_500), LIFETIME),
+            None,
+            "an escalation is recorded once"
+        );
+
+        // The escalating turn resent: still the same turn.
+        assert_eq!(
+            escalated.record(&subject, at_millis(9_600), LIFETIME, limits),
+            None
+        );
+        // The client's account after a live chat is at best about the escalating turn, whose
+        // reply the customer never saw.
+        let back = after(
+            turn("Order", "where is my order"),
+            "billing",
+            "Connecting you",
+        );
+        let next = escalated
+            .record(&back, at_millis(10_000), LIFETIME, limits)
+            .unwrap();
+        assert_eq!(said(&next), vec![(Speaker::Customer, "where is my order")]);
+        assert_eq!(next.intents, vec!["Order"]);
+        assert_eq!(next.escalations, 1);
+    }
+
+    #[test]
+    fn an_escalation_of_another_turn_leaves_the_last_turn_open() {
+        let before = fresh(&[turn("A", "one"), turn("A", "two")]);
+        let escalation = Escalation {
+            ordinal: 1,
+            request: "request:one".into(),
+        };
+        let escalated = before
+            .escalate(&escalation, at_millis(9_000), LIFETIME)
+            .unwrap();
+        assert!(!escalated.last_turn.unwrap().escalated);
+    }
+
+    #[test]
+    fn prompts_are_counted_per_slot() {
+        let asking = |slot: &str, text: &str| Turn {
+            prompt: Some(slot.to_owned()),
+            ..turn("Agent", text)
+        };
+        let next = fresh(&[
+            asking("CustomerName", "agent"),
+            asking("CustomerName", "?"),
+            asking("Subject", "Sam"),
+        ]);
+        assert_eq!(next.prompts_for("CustomerName"), 2);
+        assert_eq!(next.prompts_for("Subject"), 1);
+        assert_eq!(next.prompts_for("Other"), 0);
     }
 
     #[test]
@@ -266,16 +604,19 @@ mod tests {
             ..TranscriptLimits::default()
         };
         // "é" is two bytes and "😀" four, so a byte cut at 4 would split a character.
-        let next = record_all(
-            &[turn("r1", "I", Some("héllo"), Some("a😀😀😀😀b"))],
-            limits,
-        );
+        let turns = [
+            turn("I", "go"),
+            after(turn("I", "a😀😀😀😀b"), "go", "héllo"),
+        ];
+        let next = record_all(Transcript::empty("s1"), &turns, limits);
         assert_eq!(
             said(&next),
-            vec![(Speaker::Bot, "héll"), (Speaker::Customer, "a😀😀😀")]
+            vec![
+                (Speaker::Customer, "go"),
+                (Speaker::Bot, "héll"),
+                (Speaker::Customer, "a😀😀😀")
+            ]
         );
-        let short = record_all(&[turn("r1", "I", None, Some("né"))], limits);
-        assert_eq!(said(&short), vec![(Speaker::Customer, "né")]);
     }
 
     #[test]
@@ -285,78 +626,47 @@ mod tests {
             max_entry_chars: 100,
             max_intents: 2,
         };
-        let next = record_all(
-            &[
-                turn("r1", "A", Some("b1"), Some("c1")),
-                turn("r2", "B", Some("b2"), Some("c2")),
-                turn("r3", "C", None, Some("c3")),
-            ],
-            limits,
-        );
+        let turns = [
+            turn("A", "c1"),
+            after(turn("B", "c2"), "c1", "b1"),
+            turn("C", "c3"),
+        ];
+        let next = record_all(Transcript::empty("s1"), &turns, limits);
         assert_eq!(
             said(&next),
             vec![
-                (Speaker::Bot, "b2"),
+                (Speaker::Bot, "b1"),
                 (Speaker::Customer, "c2"),
                 (Speaker::Customer, "c3")
             ]
         );
-        assert_eq!(next.intents, vec!["B".to_owned(), "C".to_owned()]);
+        assert_eq!(next.intents, vec!["B", "C"]);
         assert_eq!(next.version, 3);
     }
 
     #[test]
     fn an_intent_is_recorded_once_per_run() {
-        let intents = ["A", "A", "B", "A", "A"];
-        let turns: Vec<_> = intents
+        let turns: Vec<_> = ["A", "A", "B", "A", "A"]
             .iter()
             .enumerate()
-            .map(|(i, intent)| turn(&format!("r{i}"), intent, None, Some("hi")))
+            .map(|(i, intent)| turn(intent, &format!("hi {i}")))
             .collect();
-        let next = record_all(&turns, TranscriptLimits::default());
+        let next = fresh(&turns);
         assert_eq!(next.intents, vec!["A", "B", "A"]);
         assert_eq!(next.entries.len(), 5);
     }
 
     #[test]
-    fn a_retried_request_changes_nothing() {
-        let limits = TranscriptLimits::default();
-        let first = record_all(&[turn("r1", "A", None, Some("hi"))], limits);
-        let retried = turn("r1", "B", Some("again"), Some("hi again"));
-        assert_eq!(
-            first.record(&retried, at_millis(9_000), LIFETIME, limits),
-            None
-        );
-
-        // Without a request id a turn cannot be told from a retry, so each one counts.
-        let anonymous = Turn {
-            request_id: None,
-            ..retried
-        };
-        let once = first
-            .record(&anonymous, at_millis(9_000), LIFETIME, limits)
-            .unwrap();
-        let twice = once
-            .record(&anonymous, at_millis(9_500), LIFETIME, limits)
-            .unwrap();
-        assert_eq!(twice.entries.len(), 5);
-        assert_eq!(twice.version, 3);
-    }
-
-    #[test]
     fn blank_lines_are_skipped_but_the_turn_still_counts() {
-        let next = record_all(
-            &[turn("r1", "A", Some(" \n\t"), Some(""))],
-            TranscriptLimits::default(),
-        );
+        let blank = Turn {
+            customer_text: Some(" \n\t".into()),
+            ..turn("A", "")
+        };
+        let next = fresh(std::slice::from_ref(&blank));
         assert!(next.entries.is_empty());
         assert_eq!(next.intents, vec!["A"]);
-        assert_eq!(next.last_request_id.as_deref(), Some("r1"));
-        assert_eq!(next.version, 1);
-        let blank_intent = record_all(
-            &[turn("r1", " ", None, Some("hi"))],
-            TranscriptLimits::default(),
-        );
+        assert_eq!(next.last_turn.unwrap().request, blank.request);
+        let blank_intent = fresh(&[turn(" ", "hi")]);
         assert!(blank_intent.intents.is_empty());
     }
 

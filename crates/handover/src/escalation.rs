@@ -12,7 +12,7 @@ mod code_hook;
 pub mod details;
 mod key;
 mod settings;
+mod turn;
 
 pub use code_hook::CodeHook;
-pub use key::conversation_key;
 pub use settings::{DetailSource, EscalationSettings, MissingDetails, SettingError};

@@ -23,6 +23,7 @@ pub use response::{FulfillmentState, LexResponse, Message, close, delegate, elic
 pub use string_enum::{
     ConfirmationState, DialogActionType, IntentState, MessageContentType, Sentiment, SlotShape,
 };
+pub(crate) use web_ui::{PREVIOUS_LEX_RESPONSE, PREVIOUS_UTTERANCE};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::table::{CREATED_AT, PARTITION_KEY, PROVIDER_REF, TTL_ATTRIBUTE};
 use crate::error::StoreError;
 use crate::model::{Conversation, ConversationKey, Provider};
-use crate::transcript::{Transcript, TranscriptEntry};
+use crate::transcript::{LastTurn, Transcript, TranscriptEntry};
 
 /// An item as the SDK passes it.
 pub(crate) type Item = HashMap<String, AttributeValue>;
@@ -98,13 +98,50 @@ pub(crate) fn transcript_item(transcript: &Transcript) -> Item {
             AttributeValue::N(transcript.version.to_string()),
         ),
     ]);
-    if let Some(request_id) = &transcript.last_request_id {
-        item.insert(
-            "last_request_id".into(),
-            AttributeValue::S(request_id.clone()),
-        );
+    let prompts = transcript
+        .prompts
+        .iter()
+        .map(|(slot, count)| (slot.clone(), AttributeValue::N(count.to_string())))
+        .collect();
+    item.insert("prompts".into(), AttributeValue::M(prompts));
+    item.insert(
+        "escalations".into(),
+        AttributeValue::N(transcript.escalations.to_string()),
+    );
+    if let Some(request) = &transcript.last_escalation {
+        item.insert("last_escalation".into(), AttributeValue::S(request.clone()));
+    }
+    if let Some(last) = &transcript.last_turn {
+        item.insert("last_turn".into(), last_turn_value(last));
     }
     item
+}
+
+fn last_turn_value(last: &LastTurn) -> AttributeValue {
+    let mut map = HashMap::from([
+        ("request".into(), AttributeValue::S(last.request.clone())),
+        ("escalated".into(), AttributeValue::Bool(last.escalated)),
+    ]);
+    let optional = [
+        ("utterance", &last.utterance),
+        ("previous_exchange", &last.previous_exchange),
+    ];
+    for (name, value) in optional {
+        if let Some(value) = value {
+            map.insert(name.into(), AttributeValue::S(value.clone()));
+        }
+    }
+    AttributeValue::M(map)
+}
+
+fn last_turn_from_map(map: &Item) -> Result<LastTurn, StoreError> {
+    let optional = |name: &str| map.get(name).and_then(|v| v.as_s().ok()).cloned();
+    Ok(LastTurn {
+        request: string(map, "request")?.to_owned(),
+        utterance: optional("utterance"),
+        previous_exchange: optional("previous_exchange"),
+        escalated: matches!(map.get("escalated"), Some(AttributeValue::Bool(true))),
+    })
 }
 
 fn entry_value(entry: &TranscriptEntry) -> AttributeValue {
@@ -134,12 +171,40 @@ pub(crate) fn transcript_from_item(item: &Item) -> Result<Transcript, StoreError
             _ => Err(StoreError::Corrupt("an intent is not a string".into())),
         })
         .collect::<Result<_, _>>()?;
+    let prompts = match item.get("prompts") {
+        Some(AttributeValue::M(map)) => map
+            .iter()
+            .map(|(slot, count)| {
+                let count = count
+                    .as_n()
+                    .ok()
+                    .and_then(|count| count.parse().ok())
+                    .ok_or_else(|| StoreError::Corrupt(format!("prompts.{slot} is not a count")))?;
+                Ok((slot.clone(), count))
+            })
+            .collect::<Result<_, StoreError>>()?,
+        Some(_) => return Err(missing("prompts")),
+        None => BTreeMap::new(),
+    };
     Ok(Transcript {
         lex_session_id: string(item, "lex_session_id")?.to_owned(),
         entries,
         intents,
-        last_request_id: item
-            .get("last_request_id")
+        last_turn: match item.get("last_turn") {
+            Some(AttributeValue::M(map)) => Some(last_turn_from_map(map)?),
+            Some(_) => return Err(missing("last_turn")),
+            None => None,
+        },
+        prompts,
+        // Absent in transcripts written before escalations were counted.
+        escalations: match item.get("escalations") {
+            Some(_) => number(item, "escalations")?
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("escalations is out of range".into()))?,
+            None => 0,
+        },
+        last_escalation: item
+            .get("last_escalation")
             .and_then(|v| v.as_s().ok())
             .cloned(),
         updated_at: UNIX_EPOCH + Duration::from_millis(number(item, "updated_at")?),
@@ -349,7 +414,15 @@ mod tests {
                 ),
             ],
             intents: vec!["Greeting".into(), "TalkToAgent".into()],
-            last_request_id: Some("req-2".into()),
+            last_turn: Some(LastTurn {
+                request: "9f2c".into(),
+                utterance: Some("41ab".into()),
+                previous_exchange: Some("77d0".into()),
+                escalated: true,
+            }),
+            prompts: BTreeMap::from([("CustomerName".into(), 2), ("Subject".into(), 1)]),
+            escalations: 3,
+            last_escalation: Some("9f2c".into()),
             updated_at: UNIX_EPOCH + Duration::from_millis(1_700_000_000_123),
             expires_at: UNIX_EPOCH + Duration::from_secs(1_700_086_401),
             version: 2,
@@ -379,12 +452,32 @@ mod tests {
         let fresh = Transcript {
             entries: Vec::new(),
             intents: Vec::new(),
-            last_request_id: None,
+            last_turn: Some(LastTurn {
+                request: "9f2c".into(),
+                ..LastTurn::default()
+            }),
+            prompts: BTreeMap::new(),
+            escalations: 0,
+            last_escalation: None,
             ..sample_transcript()
         };
         let item = transcript_item(&fresh);
-        assert!(!item.contains_key("last_request_id"));
+        assert!(!item.contains_key("last_escalation"));
         assert_eq!(transcript_from_item(&item), Ok(fresh));
+    }
+
+    #[test]
+    fn transcripts_written_before_escalations_were_counted_still_read() {
+        let mut item = transcript_item(&sample_transcript());
+        for newer in ["last_turn", "prompts", "escalations", "last_escalation"] {
+            item.remove(newer);
+        }
+        item.insert("last_request_id".into(), AttributeValue::S("req-2".into()));
+        let read = transcript_from_item(&item).unwrap();
+        assert_eq!(read.last_turn, None);
+        assert!(read.prompts.is_empty());
+        assert_eq!(read.escalations, 0);
+        assert_eq!(read.entries, sample_transcript().entries);
     }
 
     #[test]
@@ -402,6 +495,16 @@ mod tests {
             Err(StoreError::Corrupt(
                 "speaker: unknown speaker \"agent\"".into()
             ))
+        );
+
+        let mut item = transcript_item(&sample_transcript());
+        let AttributeValue::M(prompts) = item.get_mut("prompts").unwrap() else {
+            panic!("prompts is a map");
+        };
+        prompts.insert("Subject".into(), AttributeValue::S("two".into()));
+        assert_eq!(
+            transcript_from_item(&item),
+            Err(StoreError::Corrupt("prompts.Subject is not a count".into()))
         );
 
         let mut item = transcript_item(&sample_transcript());

@@ -29,7 +29,7 @@ use crate::model::{
 };
 use crate::settings::StoreSettings;
 use crate::store::{Change, ConversationStore, new_record};
-use crate::transcript::{Transcript, TranscriptLimits, Turn};
+use crate::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// How often a write is retried when a concurrent writer changed the record first.
 const WRITE_ATTEMPTS: u32 = 10;
@@ -149,6 +149,34 @@ impl DynamoDbStore {
             .await?
             .map(|item| transcript_from_item(&item))
             .transpose()
+    }
+
+    /// Applies `change` to the session's live transcript (an empty one if none) and writes
+    /// what it returns, reading again and retrying when another writer came first; `None`
+    /// leaves the transcript as it was.
+    async fn update_transcript(
+        &self,
+        lex_session_id: &str,
+        change: impl Fn(&Transcript, SystemTime) -> Option<Transcript>,
+    ) -> Result<Transcript, StoreError> {
+        for attempt in 1..=WRITE_ATTEMPTS {
+            let now = self.clock.now();
+            let read = self.live_transcript(lex_session_id, now).await?;
+            let read_version = read.as_ref().map(|transcript| transcript.version);
+            let current = read.unwrap_or_else(|| Transcript::empty(lex_session_id));
+            let Some(next) = change(&current, now) else {
+                return Ok(current);
+            };
+            match self.put_transcript(&next, read_version, now).await {
+                Ok(()) => return Ok(next),
+                Err(err) if is_condition_failure(&err) => backoff(attempt).await,
+                Err(err) => return Err(store_error(err)),
+            }
+        }
+        Err(StoreError::Conflict {
+            record: format!("transcript of Lex session {lex_session_id}"),
+            attempts: WRITE_ATTEMPTS,
+        })
     }
 
     /// Writes `next` if the stored transcript is still the one read: at `read_version`, or
@@ -434,24 +462,21 @@ impl ConversationStore for DynamoDbStore {
         turn: Turn,
         limits: TranscriptLimits,
     ) -> Result<Transcript, StoreError> {
-        for attempt in 1..=WRITE_ATTEMPTS {
-            let now = self.clock.now();
-            let read = self.live_transcript(lex_session_id, now).await?;
-            let read_version = read.as_ref().map(|transcript| transcript.version);
-            let current = read.unwrap_or_else(|| Transcript::empty(lex_session_id));
-            let Some(next) = current.record(&turn, now, self.lifetime, limits) else {
-                return Ok(current);
-            };
-            match self.put_transcript(&next, read_version, now).await {
-                Ok(()) => return Ok(next),
-                Err(err) if is_condition_failure(&err) => backoff(attempt).await,
-                Err(err) => return Err(store_error(err)),
-            }
-        }
-        Err(StoreError::Conflict {
-            record: format!("transcript of Lex session {lex_session_id}"),
-            attempts: WRITE_ATTEMPTS,
+        self.update_transcript(lex_session_id, |current, now| {
+            current.record(&turn, now, self.lifetime, limits)
         })
+        .await
+    }
+
+    async fn record_escalation(
+        &self,
+        lex_session_id: &str,
+        escalation: Escalation,
+    ) -> Result<Transcript, StoreError> {
+        self.update_transcript(lex_session_id, |current, now| {
+            current.escalate(&escalation, now, self.lifetime)
+        })
+        .await
     }
 
     async fn transcript(&self, lex_session_id: &str) -> Result<Option<Transcript>, StoreError> {

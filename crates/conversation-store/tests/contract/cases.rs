@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use conversation_store::{
-    Clock, Conversation, ConversationKey, ConversationStatus, ConversationStore, ManualClock,
-    NewConversation, Provider, Speaker, StoreError, Transcript, TranscriptEntry, TranscriptLimits,
-    Turn,
+    Clock, Conversation, ConversationKey, ConversationStatus, ConversationStore, Escalation,
+    ManualClock, NewConversation, PreviousExchange, Provider, Speaker, StoreError, Transcript,
+    TranscriptEntry, TranscriptLimits, Turn,
 };
 
 /// Where every test clock starts (a whole second, so expiries are exact).
@@ -46,12 +46,27 @@ fn at(unix_seconds: u64) -> std::time::SystemTime {
 /// A Lex session id as Lex V2 forms them.
 const SESSION: &str = "us-east-1:24ac4405-504c-4787-9b11-aa5633788026";
 
-fn lex_turn(request_id: &str, intent: &str, bot: Option<&str>, customer: Option<&str>) -> Turn {
+/// A turn whose request is `request` and whose utterance is identified by its text.
+fn lex_turn(request: &str, intent: &str, customer: &str) -> Turn {
     Turn {
-        request_id: Some(request_id.to_owned()),
+        request: request.to_owned(),
         intent: intent.to_owned(),
-        bot_reply: bot.map(str::to_owned),
-        customer_text: customer.map(str::to_owned),
+        customer_text: Some(customer.to_owned()),
+        utterance: Some(customer.to_owned()),
+        previous_exchange: None,
+        prompt: None,
+    }
+}
+
+/// `turn`, whose client reports that the bot answered `reply` to `utterance`.
+fn replying(turn: Turn, utterance: &str, reply: &str) -> Turn {
+    Turn {
+        previous_exchange: Some(PreviousExchange {
+            utterance: utterance.to_owned(),
+            fingerprint: format!("{utterance}|{reply}"),
+            bot_reply: Some(reply.to_owned()),
+        }),
+        ..turn
     }
 }
 
@@ -636,11 +651,10 @@ pub async fn one_connection_racing_for_two_conversations_gets_one(h: Harness) {
 }
 
 pub async fn a_first_turn_creates_the_transcript(h: Harness) {
-    let turn = lex_turn(
-        "req-1",
-        "Greeting",
-        Some("Hi! How can I help?"),
-        Some("I want to talk to someone"),
+    let turn = replying(
+        lex_turn("req-1", "Greeting", "I want to talk to someone"),
+        "earlier",
+        "Hi! How can I help?",
     );
     let recorded = h
         .store
@@ -650,21 +664,23 @@ pub async fn a_first_turn_creates_the_transcript(h: Harness) {
     assert_eq!(recorded.lex_session_id, SESSION);
     assert_eq!(
         recorded.entries,
-        vec![
-            TranscriptEntry {
-                speaker: Speaker::Bot,
-                text: "Hi! How can I help?".to_owned(),
-                at: at(START),
-            },
-            TranscriptEntry {
-                speaker: Speaker::Customer,
-                text: "I want to talk to someone".to_owned(),
-                at: at(START),
-            },
-        ]
+        vec![TranscriptEntry {
+            speaker: Speaker::Customer,
+            text: "I want to talk to someone".to_owned(),
+            at: at(START),
+        }],
+        "no recorded turn, so no reply can be tied to one"
     );
     assert_eq!(recorded.intents, vec!["Greeting".to_owned()]);
-    assert_eq!(recorded.last_request_id.as_deref(), Some("req-1"));
+    let last = recorded.last_turn.clone().unwrap();
+    assert_eq!(last.request, "req-1");
+    assert_eq!(last.utterance.as_deref(), Some("I want to talk to someone"));
+    assert_eq!(
+        last.previous_exchange.as_deref(),
+        Some("earlier|Hi! How can I help?")
+    );
+    assert!(!last.escalated);
+    assert_eq!(recorded.escalations, 0);
     assert_eq!(recorded.updated_at, at(START));
     assert_eq!(recorded.expires_at, at(START) + LIFETIME);
     assert_eq!(recorded.version, 1);
@@ -674,14 +690,17 @@ pub async fn a_first_turn_creates_the_transcript(h: Harness) {
 pub async fn the_bot_reply_comes_before_the_customer_text(h: Harness) {
     let limits = TranscriptLimits::default();
     let turns = [
-        lex_turn("req-1", "Greeting", None, Some("hello")),
-        lex_turn(
-            "req-2",
-            "CheckOrder",
-            Some("What is your order number?"),
-            Some("12345"),
+        lex_turn("req-1", "Greeting", "hello"),
+        replying(
+            lex_turn("req-2", "CheckOrder", "12345"),
+            "hello",
+            "What is your order number?",
         ),
-        lex_turn("req-3", "TalkToAgent", Some("  "), Some("an agent, please")),
+        replying(
+            lex_turn("req-3", "TalkToAgent", "an agent, please"),
+            "12345",
+            "  ",
+        ),
     ];
     for turn in turns {
         h.store.record_turn(SESSION, turn, limits).await.unwrap();
@@ -708,6 +727,37 @@ pub async fn the_bot_reply_comes_before_the_customer_text(h: Harness) {
     assert_eq!(stored.version, 3);
 }
 
+pub async fn a_stale_account_of_the_last_turn_records_no_reply(h: Harness) {
+    let limits = TranscriptLimits::default();
+    let turns = [
+        lex_turn("req-1", "CheckOrder", "where is my order"),
+        replying(
+            lex_turn("req-2", "CheckOrder", "42"),
+            "where is my order",
+            "Which order?",
+        ),
+        // The client did not update its account after the last turn.
+        replying(
+            lex_turn("req-3", "Greeting", "hello"),
+            "where is my order",
+            "Which order?",
+        ),
+    ];
+    for turn in turns {
+        h.store.record_turn(SESSION, turn, limits).await.unwrap();
+    }
+    let stored = h.store.transcript(SESSION).await.unwrap().unwrap();
+    assert_eq!(
+        lines(&stored),
+        vec![
+            (Speaker::Customer, "where is my order"),
+            (Speaker::Bot, "Which order?"),
+            (Speaker::Customer, "42"),
+            (Speaker::Customer, "hello"),
+        ]
+    );
+}
+
 pub async fn transcripts_keep_within_their_limits(h: Harness) {
     let limits = TranscriptLimits {
         max_entries: 3,
@@ -715,15 +765,14 @@ pub async fn transcripts_keep_within_their_limits(h: Harness) {
         max_intents: 2,
     };
     let turns = [
-        lex_turn(
-            "req-1",
-            "A",
-            Some("Bonjour à tous"),
-            Some("Ça va très bien"),
+        lex_turn("req-1", "A", "Ça va très bien"),
+        replying(
+            lex_turn("req-2", "B", "Zürich"),
+            "Ça va très bien",
+            "Où êtes-vous ?",
         ),
-        lex_turn("req-2", "B", Some("Où êtes-vous ?"), Some("Zürich")),
-        lex_turn("req-3", "B", None, Some("客服人员，谢谢")),
-        lex_turn("req-4", "C", None, Some("ok")),
+        lex_turn("req-3", "B", "客服人员，谢谢"),
+        lex_turn("req-4", "C", "ok"),
     ];
     let mut last = None;
     for turn in turns {
@@ -743,20 +792,23 @@ pub async fn transcripts_keep_within_their_limits(h: Harness) {
     assert_eq!(stored.intents, vec!["B", "C"]);
 }
 
-pub async fn a_retried_turn_is_recorded_once(h: Harness) {
+pub async fn a_repeated_request_is_recorded_once(h: Harness) {
     let limits = TranscriptLimits::default();
     let first = h
         .store
-        .record_turn(SESSION, lex_turn("req-1", "A", None, Some("hi")), limits)
+        .record_turn(SESSION, lex_turn("req-1", "A", "hi"), limits)
         .await
         .unwrap();
     h.clock.advance(Duration::from_secs(2));
-    let retried = lex_turn("req-1", "A", Some("Hello!"), Some("hi"));
-    let again = h.store.record_turn(SESSION, retried, limits).await.unwrap();
-    assert_eq!(again, first, "a retried invocation changes nothing");
+    let again = Turn {
+        prompt: Some("Subject".into()),
+        ..lex_turn("req-1", "A", "hi")
+    };
+    let again = h.store.record_turn(SESSION, again, limits).await.unwrap();
+    assert_eq!(again, first, "the same request again changes nothing");
     assert_eq!(h.store.transcript(SESSION).await.unwrap(), Some(first));
 
-    let next = lex_turn("req-2", "A", Some("Hello!"), Some("hi"));
+    let next = replying(lex_turn("req-2", "A", "hi"), "hi", "Hello!");
     let next = h.store.record_turn(SESSION, next, limits).await.unwrap();
     assert_eq!(
         lines(&next),
@@ -769,15 +821,121 @@ pub async fn a_retried_turn_is_recorded_once(h: Harness) {
     assert_eq!(next.version, 2);
 }
 
+pub async fn prompts_are_counted_until_an_escalation(h: Harness) {
+    let limits = TranscriptLimits::default();
+    for (request, text) in [("req-1", "agent"), ("req-2", "?")] {
+        let asking = Turn {
+            prompt: Some("CustomerName".into()),
+            ..lex_turn(request, "TalkToAgent", text)
+        };
+        h.store.record_turn(SESSION, asking, limits).await.unwrap();
+    }
+    let stored = h.store.transcript(SESSION).await.unwrap().unwrap();
+    assert_eq!(stored.prompts_for("CustomerName"), 2);
+    assert_eq!(stored.prompts_for("Subject"), 0);
+
+    let escalation = Escalation {
+        ordinal: 1,
+        request: "req-2".into(),
+    };
+    let after = h
+        .store
+        .record_escalation(SESSION, escalation)
+        .await
+        .unwrap();
+    assert_eq!(after.prompts_for("CustomerName"), 0);
+}
+
+pub async fn an_escalation_hands_over_the_transcript_once(h: Harness) {
+    let limits = TranscriptLimits::default();
+    let turns = [
+        lex_turn("req-1", "CheckOrder", "where is my order"),
+        replying(
+            lex_turn("req-2", "TalkToAgent", "agent"),
+            "where is my order",
+            "Shipped.",
+        ),
+    ];
+    for turn in turns {
+        h.store.record_turn(SESSION, turn, limits).await.unwrap();
+    }
+    h.clock.advance(Duration::from_secs(1));
+    let escalation = Escalation {
+        ordinal: 1,
+        request: "req-2".into(),
+    };
+    let handed_over = h
+        .store
+        .record_escalation(SESSION, escalation.clone())
+        .await
+        .unwrap();
+    assert!(handed_over.entries.is_empty());
+    assert!(handed_over.intents.is_empty());
+    assert_eq!(handed_over.escalations, 1);
+    assert_eq!(handed_over.last_escalation.as_deref(), Some("req-2"));
+    assert!(handed_over.last_turn.as_ref().unwrap().escalated);
+    assert_eq!(handed_over.version, 3);
+    assert_eq!(handed_over.updated_at, at(START + 1));
+    assert_eq!(handed_over.expires_at, at(START + 1) + LIFETIME);
+    assert_eq!(
+        h.store.transcript(SESSION).await.unwrap(),
+        Some(handed_over.clone())
+    );
+
+    let again = h
+        .store
+        .record_escalation(SESSION, escalation)
+        .await
+        .unwrap();
+    assert_eq!(again, handed_over, "an escalation is recorded once");
+
+    // The next turn's client account is about the escalating turn, whose reply the customer
+    // never saw: only the customer's text is recorded.
+    let next = replying(
+        lex_turn("req-3", "Greeting", "hello again"),
+        "agent",
+        "Connecting you.",
+    );
+    let next = h.store.record_turn(SESSION, next, limits).await.unwrap();
+    assert_eq!(lines(&next), vec![(Speaker::Customer, "hello again")]);
+    assert_eq!(next.intents, vec!["Greeting"]);
+    assert_eq!(next.escalations, 1);
+
+    let second = Escalation {
+        ordinal: 2,
+        request: "req-3".into(),
+    };
+    let second = h.store.record_escalation(SESSION, second).await.unwrap();
+    assert_eq!(second.escalations, 2);
+    assert_eq!(second.last_escalation.as_deref(), Some("req-3"));
+    assert!(second.entries.is_empty());
+}
+
+pub async fn an_escalation_without_turns_is_recorded(h: Harness) {
+    let escalation = Escalation {
+        ordinal: 1,
+        request: "req-1".into(),
+    };
+    let recorded = h
+        .store
+        .record_escalation(SESSION, escalation)
+        .await
+        .unwrap();
+    assert_eq!(recorded.escalations, 1);
+    assert_eq!(recorded.last_turn, None);
+    assert_eq!(recorded.version, 1);
+    assert_eq!(h.store.transcript(SESSION).await.unwrap(), Some(recorded));
+}
+
 pub async fn sessions_have_their_own_transcripts(h: Harness) {
     let limits = TranscriptLimits::default();
     let other = "eu-west-2:7d4c6a0e-93a1-4f57-8a52-0d3d2e1f8c11";
     h.store
-        .record_turn(SESSION, lex_turn("req-1", "A", None, Some("mine")), limits)
+        .record_turn(SESSION, lex_turn("req-1", "A", "mine"), limits)
         .await
         .unwrap();
     h.store
-        .record_turn(other, lex_turn("req-1", "B", None, Some("theirs")), limits)
+        .record_turn(other, lex_turn("req-1", "B", "theirs"), limits)
         .await
         .unwrap();
     let mine = h.store.transcript(SESSION).await.unwrap().unwrap();
@@ -788,7 +946,7 @@ pub async fn sessions_have_their_own_transcripts(h: Harness) {
     assert_eq!(lines(&theirs), vec![(Speaker::Customer, "theirs")]);
     assert_eq!(
         theirs.version, 1,
-        "the same request id in another session is new"
+        "the same request in another session is new"
     );
 }
 
@@ -805,7 +963,7 @@ pub async fn an_unknown_session_has_no_transcript(h: Harness) {
     h.store
         .record_turn(
             SESSION,
-            lex_turn("req-1", "A", None, Some("hi")),
+            lex_turn("req-1", "A", "hi"),
             TranscriptLimits::default(),
         )
         .await
@@ -817,7 +975,7 @@ pub async fn every_turn_refreshes_the_transcript_lifetime(h: Harness) {
     let limits = TranscriptLimits::default();
     let first = h
         .store
-        .record_turn(SESSION, lex_turn("req-1", "A", None, Some("one")), limits)
+        .record_turn(SESSION, lex_turn("req-1", "A", "one"), limits)
         .await
         .unwrap();
     assert_eq!(first.expires_at, at(START) + LIFETIME);
@@ -825,7 +983,7 @@ pub async fn every_turn_refreshes_the_transcript_lifetime(h: Harness) {
     h.clock.advance(LIFETIME - Duration::from_millis(500));
     let second = h
         .store
-        .record_turn(SESSION, lex_turn("req-2", "A", None, Some("two")), limits)
+        .record_turn(SESSION, lex_turn("req-2", "A", "two"), limits)
         .await
         .unwrap();
     assert_eq!(second.updated_at, h.clock.now());
@@ -849,7 +1007,7 @@ pub async fn every_turn_refreshes_the_transcript_lifetime(h: Harness) {
 pub async fn an_expired_transcript_is_gone(h: Harness) {
     let limits = TranscriptLimits::default();
     h.store
-        .record_turn(SESSION, lex_turn("req-1", "A", None, Some("old")), limits)
+        .record_turn(SESSION, lex_turn("req-1", "A", "old"), limits)
         .await
         .unwrap();
     h.clock.advance(LIFETIME - Duration::from_secs(1));
@@ -858,10 +1016,10 @@ pub async fn an_expired_transcript_is_gone(h: Harness) {
     h.clock.advance(Duration::from_secs(1));
     assert_eq!(h.store.transcript(SESSION).await.unwrap(), None);
 
-    // The same request id again: the expired transcript no longer remembers it.
+    // The same request again: the expired transcript no longer remembers it.
     let fresh = h
         .store
-        .record_turn(SESSION, lex_turn("req-1", "B", None, Some("new")), limits)
+        .record_turn(SESSION, lex_turn("req-1", "B", "new"), limits)
         .await
         .unwrap();
     assert_eq!(fresh.version, 1);
@@ -882,7 +1040,7 @@ pub async fn concurrent_turns_lose_nothing(h: Harness) {
         .enumerate()
         .map(|(i, text)| {
             let store = h.store.clone();
-            let turn = lex_turn(&format!("req-{i}"), "TalkToAgent", None, Some(text));
+            let turn = lex_turn(&format!("req-{i}"), "TalkToAgent", text);
             tokio::spawn(async move { store.record_turn(SESSION, turn, limits).await })
         })
         .collect();
@@ -899,4 +1057,25 @@ pub async fn concurrent_turns_lose_nothing(h: Harness) {
     assert_eq!(recorded, texts.into_iter().collect::<HashSet<_>>());
     assert_eq!(stored.version, 8);
     assert_eq!(stored.intents, vec!["TalkToAgent"]);
+}
+
+pub async fn concurrent_invocations_of_one_turn_record_it_once(h: Harness) {
+    let limits = TranscriptLimits::default();
+    let racers: Vec<_> = (0..6)
+        .map(|_| {
+            let store = h.store.clone();
+            let turn = Turn {
+                prompt: Some("Subject".into()),
+                ..lex_turn("req-1", "TalkToAgent", "agent")
+            };
+            tokio::spawn(async move { store.record_turn(SESSION, turn, limits).await })
+        })
+        .collect();
+    for racer in racers {
+        racer.await.unwrap().expect("each invocation is answered");
+    }
+    let stored = h.store.transcript(SESSION).await.unwrap().unwrap();
+    assert_eq!(lines(&stored), vec![(Speaker::Customer, "agent")]);
+    assert_eq!(stored.prompts_for("Subject"), 1);
+    assert_eq!(stored.version, 1);
 }

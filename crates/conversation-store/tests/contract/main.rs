@@ -31,13 +31,18 @@ macro_rules! contract_suite {
             one_connection_racing_for_two_conversations_gets_one,
             a_first_turn_creates_the_transcript,
             the_bot_reply_comes_before_the_customer_text,
+            a_stale_account_of_the_last_turn_records_no_reply,
             transcripts_keep_within_their_limits,
-            a_retried_turn_is_recorded_once,
+            a_repeated_request_is_recorded_once,
+            prompts_are_counted_until_an_escalation,
+            an_escalation_hands_over_the_transcript_once,
+            an_escalation_without_turns_is_recorded,
             sessions_have_their_own_transcripts,
             an_unknown_session_has_no_transcript,
             every_turn_refreshes_the_transcript_lifetime,
             an_expired_transcript_is_gone,
             concurrent_turns_lose_nothing,
+            concurrent_invocations_of_one_turn_record_it_once,
         );
     };
     (@cases $harness:path; $($case:ident),+ $(,)?) => {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use conversation_store::{
-    Clock, ConversationKey, ConversationStatus, ConversationStore, NewConversation, StoreError,
-    SystemClock, Transcript, Turn,
+    Clock, ConversationKey, ConversationStatus, ConversationStore, Escalation, NewConversation,
+    StoreError, SystemClock, Transcript,
 };
 use tokio::time::Instant;
 use tracing::{error, info, warn};
@@ -14,6 +14,7 @@ use tracing::{error, info, warn};
 use super::details::{detail, parameters};
 use super::key::conversation_key;
 use super::settings::{DetailSource, EscalationSettings, MissingDetails};
+use super::turn::{request_fingerprint, turn};
 use crate::contact_center::{ContactCenter, HandoverRequest};
 use crate::lex::{
     FulfillmentState, InvocationSource, LexEvent, LexResponse, close, delegate, elicit_slot,
@@ -34,6 +35,39 @@ pub struct CodeHook {
 struct Details<'a> {
     customer_name: &'a str,
     subject: &'a str,
+}
+
+/// Where the customer details stand on this turn.
+enum DetailsCheck<'a> {
+    /// Both known, from the event or from their defaults.
+    Known(Details<'a>),
+    /// This one is to be asked for.
+    Ask(&'a DetailSource),
+    /// This one is missing, and the settings say to fail.
+    Missing(&'a DetailSource),
+}
+
+/// The conversation an escalation goes to.
+enum Destination {
+    /// The escalation was started before (a resend of its turn): answer with it again.
+    Started(ConversationKey),
+    /// A new escalation, the session's `ordinal`-th, to start under `key`.
+    New { ordinal: u32, key: ConversationKey },
+}
+
+/// How many ended conversations an escalation steps over to find its key: more than one only
+/// when the session's transcript was lost, and never more than a handful then.
+const MAX_ENDED_STEPS: u32 = 8;
+
+/// Why no conversation could be chosen for an escalation.
+#[derive(Debug, thiserror::Error)]
+enum NoDestination {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "the session's next {MAX_ENDED_STEPS} conversation keys all belong to ended conversations"
+    )]
+    AllEnded,
 }
 
 impl CodeHook {
@@ -62,10 +96,18 @@ impl CodeHook {
     /// Answers one code hook invocation. Never fails: every problem becomes a response Lex
     /// can play, and a log line. `deadline` bounds the calls to the contact center.
     pub async fn handle(&self, event: &LexEvent, deadline: Instant) -> LexResponse {
-        let transcript = self.record_turn(event).await;
         let escalating = event.intent_name() == self.settings.escalation_intent;
+        let prompt = escalating.then(|| self.detail_to_ask(event)).flatten();
+        let transcript = self.record_turn(event, prompt).await;
         match (event.invocation_source, escalating) {
-            (InvocationSource::DialogCodeHook, true) => self.check_details(event),
+            (InvocationSource::DialogCodeHook, true) => {
+                match self.check_details(event, transcript.as_ref()) {
+                    DetailsCheck::Ask(missing) => {
+                        elicit_slot(event, &missing.slot, &missing.prompt)
+                    }
+                    _ => delegate(event),
+                }
+            }
             (InvocationSource::DialogCodeHook, false) => delegate(event),
             (InvocationSource::FulfillmentCodeHook, true) => {
                 self.escalate(event, transcript, deadline).await
@@ -79,39 +121,64 @@ impl CodeHook {
 
     /// Records the turn; a store failure costs the agent some history, not the customer the
     /// conversation, so it is logged and passed over.
-    async fn record_turn(&self, event: &LexEvent) -> Option<Transcript> {
-        let turn = Turn {
-            request_id: event.session_state.originating_request_id.clone(),
-            intent: event.intent_name().to_owned(),
-            bot_reply: event.previous_bot_message(),
-            customer_text: Some(event.input_transcript.clone()),
-        };
+    async fn record_turn(&self, event: &LexEvent, prompt: Option<&str>) -> Option<Transcript> {
         let recorded = self
             .store
-            .record_turn(&event.session_id, turn, self.settings.transcript_limits)
+            .record_turn(
+                &event.session_id,
+                turn(event, prompt),
+                self.settings.transcript_limits,
+            )
             .await;
         recorded
             .inspect_err(|err| warn!(error = %err, "could not record the turn in the transcript"))
             .ok()
     }
 
-    fn details<'a>(&self, event: &'a LexEvent) -> Result<Details<'a>, &DetailSource> {
-        let name = &self.settings.customer_name;
-        let subject = &self.settings.subject;
-        Ok(Details {
-            customer_name: detail(event, name).ok_or(name)?,
-            subject: detail(event, subject).ok_or(subject)?,
-        })
+    /// The first missing detail that this turn could ask for: the intent has its slot (Lex
+    /// fails a turn whose hook elicits a slot the intent lacks) and asking is allowed at all.
+    fn detail_to_ask<'a>(&'a self, event: &LexEvent) -> Option<&'a str> {
+        if self.settings.max_detail_prompts == 0 {
+            return None;
+        }
+        [&self.settings.customer_name, &self.settings.subject]
+            .into_iter()
+            .find(|source| detail(event, source).is_none())
+            .filter(|source| event.intent_has_slot(&source.slot))
+            .map(|source| source.slot.as_str())
     }
 
-    /// The dialog hook of the escalation intent: ask for what is missing, if configured to.
-    fn check_details(&self, event: &LexEvent) -> LexResponse {
-        match (self.details(event), self.settings.when_details_missing) {
-            (Err(missing), MissingDetails::Elicit) => {
-                elicit_slot(event, &missing.slot, &missing.prompt)
+    /// Each detail from its slot or session attribute; else asked for, while the intent has
+    /// the slot and it was asked for fewer than `max_detail_prompts` times before this turn
+    /// (the transcript counts this turn's prompt already); else its default, or a failure.
+    fn check_details<'a>(
+        &'a self,
+        event: &'a LexEvent,
+        transcript: Option<&Transcript>,
+    ) -> DetailsCheck<'a> {
+        let resolve = |source: &'a DetailSource| -> Result<&'a str, DetailsCheck<'a>> {
+            if let Some(value) = detail(event, source) {
+                return Ok(value);
             }
-            _ => delegate(event),
-        }
+            let may_ask = event.intent_has_slot(&source.slot)
+                && transcript.is_some_and(|transcript| {
+                    transcript.prompts_for(&source.slot) <= self.settings.max_detail_prompts
+                });
+            if may_ask && self.settings.max_detail_prompts > 0 {
+                return Err(DetailsCheck::Ask(source));
+            }
+            match self.settings.when_details_missing {
+                MissingDetails::Default => Ok(&source.default),
+                MissingDetails::Fail => Err(DetailsCheck::Missing(source)),
+            }
+        };
+        let details = resolve(&self.settings.customer_name).and_then(|customer_name| {
+            Ok(Details {
+                customer_name,
+                subject: resolve(&self.settings.subject)?,
+            })
+        });
+        details.map_or_else(|check| check, DetailsCheck::Known)
     }
 
     async fn escalate(
@@ -120,12 +187,12 @@ impl CodeHook {
         transcript: Option<Transcript>,
         deadline: Instant,
     ) -> LexResponse {
-        let details = match self.details(event) {
-            Ok(details) => details,
-            Err(missing) => {
-                if self.settings.when_details_missing == MissingDetails::Elicit {
-                    return elicit_slot(event, &missing.slot, &missing.prompt);
-                }
+        let details = match self.check_details(event, transcript.as_ref()) {
+            DetailsCheck::Known(details) => details,
+            DetailsCheck::Ask(missing) => {
+                return elicit_slot(event, &missing.slot, &missing.prompt);
+            }
+            DetailsCheck::Missing(missing) => {
                 info!(slot = %missing.slot, "escalation refused: a customer detail is missing");
                 return self.failed(event, &self.settings.missing_details_message);
             }
@@ -148,28 +215,23 @@ impl CodeHook {
             }
         };
 
-        let request_id = event.session_state.originating_request_id.as_deref();
-        let key = conversation_key(&event.session_id, request_id);
-        match self.store.conversation(&key).await {
-            Ok(None) => {}
-            Ok(Some(existing)) if existing.status != ConversationStatus::Ended => {
+        let request = request_fingerprint(event);
+        let (ordinal, key) = match self.destination(event, transcript.as_ref(), &request).await {
+            Ok(Destination::New { ordinal, key }) => (ordinal, key),
+            Ok(Destination::Started(key)) => {
                 info!(conversation = %key, "escalation retried: answering with the conversation it started");
                 return self.fulfilled(event, &signer, &key);
             }
-            Ok(Some(_)) => {
-                warn!(conversation = %key, "escalation retried after its conversation ended");
-                return self.failed(event, &self.settings.failure_message);
-            }
             Err(err) => {
-                error!(error = %err, "escalation failed: the conversation store is unavailable");
+                error!(error = %err, "escalation failed: no conversation could be chosen");
                 return self.failed(event, &self.settings.failure_message);
             }
-        }
+        };
 
         let (transcript, intents) = transcript
             .map(|transcript| (transcript.entries, transcript.intents))
             .unwrap_or_default();
-        let request = HandoverRequest {
+        let handover = HandoverRequest {
             customer_name: details.customer_name.to_owned(),
             subject: details.subject.to_owned(),
             context_parameters: context_parameters(page_parameters, &details, event, &intents),
@@ -178,7 +240,7 @@ impl CodeHook {
         let provider = self.contact_center.provider();
         let started = match self
             .contact_center
-            .start_conversation(&request, key.as_str(), deadline)
+            .start_conversation(&handover, key.as_str(), deadline)
             .await
         {
             Ok(started) => started,
@@ -202,8 +264,49 @@ impl CodeHook {
                 return self.failed(event, &self.settings.failure_message);
             }
         }
-        info!(conversation = %key, %provider, provider_conversation_id = %started.provider_conversation_id, "handed over to the contact center");
+        info!(conversation = %key, %provider, provider_conversation_id = %started.provider_conversation_id, ordinal, "handed over to the contact center");
+        let escalation = Escalation { ordinal, request };
+        if let Err(err) = self
+            .store
+            .record_escalation(&event.session_id, escalation)
+            .await
+        {
+            // The customer is handed over all the same; the session's next escalation may
+            // repeat these lines, or find this conversation while it is open.
+            warn!(conversation = %key, error = %err, "could not record the escalation in the transcript");
+        }
         self.fulfilled(event, &signer, &key)
+    }
+
+    /// Where the escalation asked for by `request` goes: the session's last escalation again
+    /// if `request` is its resend and its conversation is still open, else the next one. Keys
+    /// whose conversation has ended are stepped over, so an escalation that follows an ended
+    /// chat always starts a new one.
+    async fn destination(
+        &self,
+        event: &LexEvent,
+        transcript: Option<&Transcript>,
+        request: &str,
+    ) -> Result<Destination, NoDestination> {
+        let mut ordinal = match transcript {
+            Some(transcript) if transcript.last_escalation.as_deref() == Some(request) => {
+                transcript.escalations.max(1)
+            }
+            Some(transcript) => transcript.escalations + 1,
+            None => 1,
+        };
+        let originating_request_id = event.session_state.originating_request_id.as_deref();
+        for _ in 0..MAX_ENDED_STEPS {
+            let key = conversation_key(&event.session_id, originating_request_id, ordinal);
+            match self.store.conversation(&key).await? {
+                None => return Ok(Destination::New { ordinal, key }),
+                Some(existing) if existing.status != ConversationStatus::Ended => {
+                    return Ok(Destination::Started(key));
+                }
+                Some(_) => ordinal += 1,
+            }
+        }
+        Err(NoDestination::AllEnded)
     }
 
     fn fulfilled(

@@ -13,15 +13,19 @@ pub struct DetailSource {
     pub slot: String,
     /// The session attribute's name.
     pub attribute: String,
-    /// What the bot asks when the detail is missing and [`MissingDetails::Elicit`] applies.
+    /// What the bot asks when the detail is missing and the intent has the slot.
     pub prompt: String,
+    /// What the agent is given when the detail stays missing and [`MissingDetails::Default`]
+    /// applies.
+    pub default: String,
 }
 
-/// What to do when the customer's name or subject is missing.
+/// What to do when the customer's name or subject is still missing after asking (or when it
+/// cannot be asked for: the intent has no such slot).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MissingDetails {
-    /// Ask for it (the escalation intent must have the slot).
-    Elicit,
+    /// Hand over with the detail's default.
+    Default,
     /// Fail the escalation with [`EscalationSettings::missing_details_message`].
     Fail,
 }
@@ -35,7 +39,10 @@ pub struct EscalationSettings {
     pub customer_name: DetailSource,
     /// Where the subject comes from.
     pub subject: DetailSource,
-    /// What to do when either is missing.
+    /// How often each detail is asked for (with `ElicitSlot`) before the escalation goes on
+    /// without it; 0 never asks.
+    pub max_detail_prompts: u32,
+    /// What to do when either is still missing.
     pub when_details_missing: MissingDetails,
     /// The session attribute holding contact-center parameters, a JSON object of strings.
     pub parameters_attribute: String,
@@ -73,13 +80,16 @@ impl Default for EscalationSettings {
                 slot: "CustomerName".into(),
                 attribute: "customer_name".into(),
                 prompt: "Before I connect you, what is your name?".into(),
+                default: "Customer".into(),
             },
             subject: DetailSource {
                 slot: "Subject".into(),
                 attribute: "subject".into(),
                 prompt: "What would you like to talk to an agent about?".into(),
+                default: "Chat handed over by the bot".into(),
             },
-            when_details_missing: MissingDetails::Elicit,
+            max_detail_prompts: 2,
+            when_details_missing: MissingDetails::Default,
             parameters_attribute: "contact_center_parameters".into(),
             connecting_message: "Connecting you to an agent. Please wait.".into(),
             failure_message: "Sorry, no agent can be reached right now. Please try again in a few minutes.".into(),
@@ -109,9 +119,11 @@ impl EscalationSettings {
             &mut settings.customer_name.attribute,
         );
         text("CUSTOMER_NAME_PROMPT", &mut settings.customer_name.prompt);
+        text("CUSTOMER_NAME_DEFAULT", &mut settings.customer_name.default);
         text("SUBJECT_SLOT", &mut settings.subject.slot);
         text("SUBJECT_ATTRIBUTE", &mut settings.subject.attribute);
         text("SUBJECT_PROMPT", &mut settings.subject.prompt);
+        text("SUBJECT_DEFAULT", &mut settings.subject.default);
         text(
             "CONTACT_CENTER_PARAMETERS_ATTRIBUTE",
             &mut settings.parameters_attribute,
@@ -129,15 +141,21 @@ impl EscalationSettings {
         text("REFERENCE_KEY_SECRET", &mut settings.reference_key_secret);
         if let Some(policy) = var("MISSING_DETAILS") {
             settings.when_details_missing = match policy.trim() {
-                "elicit" => MissingDetails::Elicit,
+                "default" => MissingDetails::Default,
                 "fail" => MissingDetails::Fail,
                 _ => {
                     return Err(SettingError {
                         name: "MISSING_DETAILS",
-                        problem: "must be `elicit` or `fail`",
+                        problem: "must be `default` or `fail`",
                     });
                 }
             };
+        }
+        if let Some(prompts) = whole_number(&var, "MAX_DETAIL_PROMPTS")? {
+            settings.max_detail_prompts = u32::try_from(prompts).map_err(|_| SettingError {
+                name: "MAX_DETAIL_PROMPTS",
+                problem: "is too large",
+            })?;
         }
         if let Some(seconds) = positive(&var, "REFERENCE_TTL_SECONDS")? {
             settings.reference_lifetime = Duration::from_secs(seconds);
@@ -153,16 +171,29 @@ fn positive(
     var: &impl Fn(&str) -> Option<String>,
     name: &'static str,
 ) -> Result<Option<u64>, SettingError> {
-    let Some(text) = var(name) else {
-        return Ok(None);
-    };
-    match text.trim().parse::<u64>() {
-        Ok(value) if value > 0 => Ok(Some(value)),
-        _ => Err(SettingError {
+    match whole_number(var, name)? {
+        Some(0) => Err(SettingError {
             name,
             problem: "must be a positive whole number",
         }),
+        value => Ok(value),
     }
+}
+
+fn whole_number(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<u64>, SettingError> {
+    let Some(text) = var(name) else {
+        return Ok(None);
+    };
+    text.trim()
+        .parse::<u64>()
+        .map(Some)
+        .map_err(|_| SettingError {
+            name,
+            problem: "must be a whole number",
+        })
 }
 
 #[cfg(test)]
@@ -174,6 +205,8 @@ mod tests {
         let settings = EscalationSettings::from_vars(|name| match name {
             "ESCALATION_INTENT" => Some("Handover".into()),
             "MISSING_DETAILS" => Some("fail".into()),
+            "MAX_DETAIL_PROMPTS" => Some("0".into()),
+            "SUBJECT_DEFAULT" => Some("Web chat".into()),
             "REFERENCE_TTL_SECONDS" => Some("600".into()),
             "SUBJECT_SLOT" => Some("  ".into()),
             _ => None,
@@ -181,6 +214,9 @@ mod tests {
         .unwrap();
         assert_eq!(settings.escalation_intent, "Handover");
         assert_eq!(settings.when_details_missing, MissingDetails::Fail);
+        assert_eq!(settings.max_detail_prompts, 0);
+        assert_eq!(settings.subject.default, "Web chat");
+        assert_eq!(settings.customer_name.default, "Customer");
         assert_eq!(settings.reference_lifetime, Duration::from_secs(600));
         assert_eq!(
             settings.subject.slot, "Subject",
@@ -195,7 +231,12 @@ mod tests {
                 .unwrap_err()
                 .name
         };
-        assert_eq!(bad("MISSING_DETAILS", "ask"), "MISSING_DETAILS");
+        assert_eq!(bad("MISSING_DETAILS", "elicit"), "MISSING_DETAILS");
+        assert_eq!(bad("MAX_DETAIL_PROMPTS", "-1"), "MAX_DETAIL_PROMPTS");
+        assert_eq!(
+            bad("MAX_DETAIL_PROMPTS", "99999999999"),
+            "MAX_DETAIL_PROMPTS"
+        );
         assert_eq!(bad("REFERENCE_TTL_SECONDS", "0"), "REFERENCE_TTL_SECONDS");
         assert_eq!(
             bad("TRANSCRIPT_MAX_ENTRIES", "many"),

@@ -273,6 +273,12 @@ impl LexEvent {
             .map(String::as_str)
     }
 
+    /// Whether the intent being handled has a slot of this name, filled or not: Lex sends
+    /// every slot of the intent, an unfilled one as `null`.
+    pub fn intent_has_slot(&self, slot_name: &str) -> bool {
+        self.session_state.intent.slots.contains_key(slot_name)
+    }
+
     /// The interpreted value of one of the current intent's slots, if it is filled.
     pub fn slot_value(&self, slot_name: &str) -> Option<&str> {
         self.session_state

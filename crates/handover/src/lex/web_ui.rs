@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::event::LexEvent;
 
-const PREVIOUS_UTTERANCE: &str = "previousUtterance";
-const PREVIOUS_LEX_RESPONSE: &str = "previousLexResponse";
+pub(crate) const PREVIOUS_UTTERANCE: &str = "previousUtterance";
+pub(crate) const PREVIOUS_LEX_RESPONSE: &str = "previousLexResponse";
 
 /// The Web UI's record of the bot's previous reply.
 #[derive(Deserialize)]

@@ -30,23 +30,36 @@ async fn the_real_dialog_event_is_delegated_and_recorded() {
 }
 
 #[tokio::test]
-async fn turns_build_the_transcript_with_the_bots_replies() {
+async fn every_turn_of_a_session_is_recorded_once_with_the_bots_replies() {
     let rig = rig(EscalationSettings::default());
-    let mut first = fixture("dialog-code-hook.json");
-    first["sessionState"]["originatingRequestId"] = json!("req-1");
-    first["inputTranscript"] = json!("I want to book a trip");
+    // Every turn of a real Lex session carries the session's first request id.
+    let turn = |text: &str, intent: &str, attributes: Value| {
+        let mut event = fixture("dialog-code-hook.json");
+        event["sessionState"]["originatingRequestId"] = json!("first-request-of-the-session");
+        event["sessionState"]["intent"]["name"] = json!(intent);
+        event["inputTranscript"] = json!(text);
+        event["sessionState"]["sessionAttributes"] = attributes;
+        event
+    };
+    let first = turn("I want to book a trip", "BookHotel", json!({}));
     run(&rig, first.clone()).await;
-    // A retried invocation of the same turn is recorded once.
+    // The same turn again (its fulfillment invocation, or the client resending it).
     run(&rig, first).await;
-
-    let mut second = fixture("dialog-code-hook.json");
-    second["sessionState"]["originatingRequestId"] = json!("req-2");
-    second["sessionState"]["intent"]["name"] = json!("TalkToAgent");
-    second["inputTranscript"] = json!("talk to an agent");
-    second["sessionState"]["sessionAttributes"] = json!({
-        "previousLexResponse": r#"{"messages":[{"type":"PlainText","value":"Where to?"}]}"#
-    });
+    let reply = r#"{"messages":[{"type":"PlainText","value":"Where to?"}]}"#;
+    let second = turn(
+        "talk to an agent",
+        "TalkToAgent",
+        json!({"previousUtterance": "I want to book a trip", "previousLexResponse": reply}),
+    );
     run(&rig, second).await;
+    // The client says the same again, after the bot asked for the name.
+    let name_prompt = r#"{"messages":[{"type":"PlainText","value":"Your name?"}]}"#;
+    let third = turn(
+        "talk to an agent",
+        "TalkToAgent",
+        json!({"previousUtterance": "talk to an agent", "previousLexResponse": name_prompt}),
+    );
+    run(&rig, third).await;
 
     let transcript = rig
         .store
@@ -64,6 +77,8 @@ async fn turns_build_the_transcript_with_the_bots_replies() {
         vec![
             (Speaker::Customer, "I want to book a trip"),
             (Speaker::Bot, "Where to?"),
+            (Speaker::Customer, "talk to an agent"),
+            (Speaker::Bot, "Your name?"),
             (Speaker::Customer, "talk to an agent"),
         ]
     );
@@ -106,8 +121,9 @@ async fn the_escalation_intent_asks_for_a_missing_name_then_subject() {
 }
 
 #[tokio::test]
-async fn with_the_fail_policy_the_dialog_hook_does_not_ask() {
+async fn without_prompts_the_dialog_hook_does_not_ask() {
     let rig = rig(EscalationSettings {
+        max_detail_prompts: 0,
         when_details_missing: MissingDetails::Fail,
         ..EscalationSettings::default()
     });

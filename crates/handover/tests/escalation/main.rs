@@ -35,6 +35,7 @@ fn fixture(name: &str) -> Value {
 fn escalation_event() -> Value {
     let mut event = fixture("fulfillment-from-lex-web-ui.json");
     event["sessionState"]["intent"]["name"] = json!("TalkToAgent");
+    event["sessionState"]["intent"]["slots"] = json!({"CustomerName": null, "Subject": null});
     let attributes = &mut event["sessionState"]["sessionAttributes"];
     attributes["customer_name"] = json!("Zoë Souza");
     attributes["subject"] = json!("Refund for order 1234");
@@ -88,5 +89,7 @@ fn action(json: &Value) -> &str {
         .unwrap()
 }
 
+mod details;
 mod dialog_hook;
 mod fulfillment;
+mod session;
