@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use agent_callback::Callback;
@@ -19,6 +20,7 @@ use lambda_http::Body;
 use lambda_http::http::{Request, StatusCode};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
+use test_support::lex::{BotIntent, Seen, WebUiSession};
 use test_support::{Recorder, unique};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -64,9 +66,19 @@ async fn stack() -> Stack {
         ))
         .mount(&talkdesk)
         .await;
+    // Each conversation started gets an id of its own: the first `talkdesk_id`, the n-th
+    // `talkdesk_id-n`.
+    let starts = AtomicUsize::new(0);
+    let first_id = talkdesk_id.clone();
     Mock::given(method("POST"))
         .and(path("/digital-connect/conversations"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": talkdesk_id})))
+        .respond_with(move |_: &wiremock::Request| {
+            let id = match starts.fetch_add(1, Ordering::SeqCst) + 1 {
+                1 => first_id.clone(),
+                n => format!("{first_id}-{n}"),
+            };
+            ResponseTemplate::new(201).set_body_json(json!({ "id": id }))
+        })
         .mount(&talkdesk)
         .await;
     Mock::given(method("POST"))
@@ -329,4 +341,149 @@ async fn a_conversation_the_customer_ends() {
         StatusCode::GONE
     );
     assert!(stack.recorder.posted(&connection).await.is_empty());
+}
+
+/// The deployment template's bot, as far as the code hook sees it.
+fn bot() -> Vec<BotIntent> {
+    vec![
+        BotIntent {
+            name: "CheckOrderStatus",
+            slots: &[],
+            fulfillment_hook: false,
+            closing_response: Some("Your order has shipped."),
+        },
+        BotIntent {
+            name: "TalkToAgent",
+            slots: &["CustomerName", "Subject"],
+            fulfillment_hook: true,
+            closing_response: None,
+        },
+    ]
+}
+
+impl Stack {
+    /// The customer types `text` in the Lex Web UI; Lex calls the code hook Lambda.
+    async fn say(&self, session: &mut WebUiSession, text: &str, intent: &str) -> Seen {
+        let hook = async |event: Value| {
+            let response =
+                lex_fulfillment::handle(&self.code_hook, LambdaEvent::new(event, context()))
+                    .await?;
+            Ok::<_, lambda_runtime::Error>(serde_json::to_value(response).unwrap())
+        };
+        session.say(text, intent, hook).await.unwrap()
+    }
+
+    /// Asks for an agent, gives a name and `subject`; returns the reference switched on.
+    async fn ask_for_an_agent(&self, session: &mut WebUiSession, subject: &str) -> String {
+        self.say(session, "I want to talk to a person", "TalkToAgent")
+            .await;
+        self.say(session, "Ana", "TalkToAgent").await;
+        match self.say(session, subject, "TalkToAgent").await {
+            Seen::LiveChat(reference) => reference,
+            other => panic!("no live chat: {other:?}"),
+        }
+    }
+
+    /// `(type, content)` of the previous messages of each conversation started, in order.
+    async fn handed_over_transcripts(&self) -> Vec<Vec<(String, String)>> {
+        let starts = self
+            .talkdesk_requests("POST", "/digital-connect/conversations")
+            .await;
+        starts
+            .iter()
+            .map(|start| {
+                start["previous_messages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|message| {
+                        let field = |name: &str| message[name].as_str().unwrap().to_owned();
+                        (field("type"), field("content"))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_lex_session_that_hands_over_twice() {
+    let stack = stack().await;
+    let mut session = WebUiSession::new(&unique("us-east-1:"), bot(), &[]);
+    let line = |kind: &str, text: &str| (kind.to_owned(), text.to_owned());
+
+    stack
+        .say(&mut session, "where is my order", "CheckOrderStatus")
+        .await;
+    let first = stack
+        .ask_for_an_agent(&mut session, "Refund for order 1234")
+        .await;
+    let connection = unique("conn-") + "=";
+    assert_eq!(
+        stack
+            .websocket("websocket-connect.json", &connection, Some(&first))
+            .await,
+        200
+    );
+    // The customer ends the chat with End Live Chat.
+    assert_eq!(
+        stack
+            .websocket("websocket-disconnect-4000.json", &connection, None)
+            .await,
+        200
+    );
+    assert_eq!(stack.status().await, ConversationStatus::Ended);
+
+    // Back with the bot, in the same Lex session.
+    stack
+        .say(&mut session, "where is my order", "CheckOrderStatus")
+        .await;
+    let second = stack.ask_for_an_agent(&mut session, "Late delivery").await;
+    assert_ne!(second, first);
+
+    let transcripts = stack.handed_over_transcripts().await;
+    let asked = [
+        line("USER", "I want to talk to a person"),
+        line("EXTERNAL", "Before I connect you, what is your name?"),
+        line("USER", "Ana"),
+        line("EXTERNAL", "What would you like to talk to an agent about?"),
+    ];
+    let mut expected_first = vec![
+        line("USER", "where is my order"),
+        line("EXTERNAL", "Your order has shipped."),
+    ];
+    expected_first.extend(asked.clone());
+    expected_first.push(line("USER", "Refund for order 1234"));
+    let mut expected_second = vec![
+        line("USER", "where is my order"),
+        line("EXTERNAL", "Your order has shipped."),
+    ];
+    expected_second.extend(asked);
+    expected_second.push(line("USER", "Late delivery"));
+    assert_eq!(transcripts, vec![expected_first, expected_second]);
+
+    // The second conversation is a new one at Talkdesk, and the new reference joins it.
+    let second_id = format!("{}-2", stack.talkdesk_id);
+    let again = unique("conn-") + "=";
+    assert_eq!(
+        stack
+            .websocket("websocket-connect.json", &again, Some(&second))
+            .await,
+        200
+    );
+    let conversation = stack
+        .store
+        .conversation_by_connection(&again)
+        .await
+        .unwrap()
+        .expect("bound");
+    assert_eq!(conversation.provider_conversation_id, second_id);
+    assert_eq!(conversation.status, ConversationStatus::Pending);
+    assert_eq!(
+        stack
+            .websocket("websocket-connect.json", &unique("old-"), Some(&first))
+            .await,
+        410,
+        "the first chat stays ended"
+    );
 }
