@@ -1,6 +1,14 @@
 //! The interactive chat: the customer's typed lines go to the bot until a new
 //! `talkdesk_conversation_id` appears, then to the agent over the live chat's WebSocket, and
-//! back to the bot when the chat ends. What the bot and the agent say is shown as it arrives.
+//! back to the bot when the customer ends the chat. What the bot and the agent say is shown as
+//! it arrives, and when the Lex Web UI shows it: the bot's reply to the turn that opens a live
+//! chat never is, the Lex Web UI's `connect.agentJoinedMessage` is as soon as the WebSocket
+//! opens, and its `connect.chatEndedMessage` when the customer ends the chat.
+//!
+//! As in the Lex Web UI, typing exactly one of its `ui.liveChatTerms` opens a live chat without
+//! asking the bot, with whatever `talkdesk_conversation_id` the session holds; a refused or
+//! closed WebSocket leaves the chat in live-chat mode, where what is typed is lost, until the
+//! customer ends it.
 //!
 //! Commands: `/end` (or end of input, Ctrl-D) ends the live chat with close code 4000, as the
 //! End Live Chat button does; `/quit` ends it and leaves; `/help`. End of input with no live
@@ -14,6 +22,41 @@ use crate::lex::LexSession;
 use crate::live_chat::{Frame, LiveChat, LiveChatError, ServerEvent};
 pub use terminal::Terminal;
 
+/// What the Lex Web UI shows when the live chat's WebSocket opens (its
+/// `connect.agentJoinedMessage`, as the deployment guide recommends it).
+pub const AGENT_JOINED_MESSAGE: &str =
+    "You are now connected. An agent will answer here as soon as one is free.";
+/// What the Lex Web UI shows when the customer ends the live chat (its
+/// `connect.chatEndedMessage`, as the deployment guide recommends it).
+pub const CHAT_ENDED_MESSAGE: &str = "Chat ended. You are back with the bot.";
+
+/// The Lex Web UI's `ui.liveChatTerms`: phrases that, typed exactly (case aside), open a live
+/// chat without asking the bot. Comma-separated; empty for none, as the deployment guide
+/// recommends.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveChatTerms(Vec<String>);
+
+impl LiveChatTerms {
+    /// The terms of a comma-separated list, lower-cased and trimmed as the Lex Web UI does.
+    pub fn parse(list: &str) -> Self {
+        if list.is_empty() {
+            return Self::default();
+        }
+        Self(
+            list.to_lowercase()
+                .split(',')
+                .map(|term| term.trim().to_owned())
+                .collect(),
+        )
+    }
+
+    /// Whether `text` is one of the terms.
+    pub fn matches(&self, text: &str) -> bool {
+        let text = text.to_lowercase();
+        self.0.contains(&text)
+    }
+}
+
 /// Something the chat shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Shown {
@@ -26,13 +69,15 @@ pub enum Shown {
         /// The text.
         text: String,
     },
-    /// The live chat opened: lines now go to the agent.
+    /// The live chat's WebSocket opened: lines now go to the agent.
     LiveChatStarted,
-    /// The customer ended the live chat; the server answered the close with this code.
+    /// The customer ended the live chat; the server answered the close with this code (none
+    /// when the connection had already failed or closed).
     CustomerEnded(Option<u16>),
     /// The agent ended the conversation (`conversation_ended`).
     AgentEnded,
-    /// The server closed the live chat, with this close code.
+    /// The server closed the live chat, with this close code; the chat stays in live-chat
+    /// mode until the customer ends it, as the Lex Web UI does not notice.
     ServerClosed(Option<u16>),
     /// Anything else worth saying: help, a failure, a refused frame.
     Notice(String),
@@ -88,6 +133,7 @@ enum After {
 pub async fn run<R>(
     mut lex: LexSession,
     websocket_url: &str,
+    terms: &LiveChatTerms,
     input: R,
     screen: &mut impl Screen,
 ) -> Result<(), ChatError>
@@ -117,29 +163,41 @@ where
                 continue;
             }
         };
-        let turn = match lex.say(text).await {
-            Ok(turn) => turn,
-            Err(err) => {
-                screen.show(Shown::Notice(err.to_string()));
-                continue;
-            }
-        };
-        turn.messages
-            .into_iter()
-            .for_each(|message| screen.show(Shown::Bot(message)));
-        let Some(reference) = turn.live_chat else {
-            continue;
-        };
-        match LiveChat::connect(websocket_url, &reference).await {
-            Ok(chat) => {
-                screen.show(Shown::LiveChatStarted);
-                if live(chat, &mut lines, screen).await? == After::Quit {
-                    return Ok(());
+        let reference = if terms.matches(text) {
+            // What JavaScript writes for an attribute that was never set.
+            lex.reference().unwrap_or("undefined").to_owned()
+        } else {
+            let turn = match lex.say(text).await {
+                Ok(turn) => turn,
+                Err(err) => {
+                    screen.show(Shown::Notice(err.to_string()));
+                    continue;
+                }
+            };
+            match turn.live_chat {
+                Some(reference) => reference,
+                None => {
+                    turn.messages
+                        .into_iter()
+                        .for_each(|message| screen.show(Shown::Bot(message)));
+                    continue;
                 }
             }
-            Err(err) => screen.show(Shown::Notice(format!(
-                "{err}. You are still talking to the bot."
-            ))),
+        };
+        let after = match LiveChat::connect(websocket_url, &reference).await {
+            Ok(chat) => {
+                screen.show(Shown::LiveChatStarted);
+                live(chat, &mut lines, screen).await?
+            }
+            Err(err) => {
+                screen.show(Shown::Notice(format!(
+                    "{err}. The Lex Web UI stays in live chat: /end goes back to the bot."
+                )));
+                disconnected(&mut lines, screen).await?
+            }
+        };
+        if after == After::Quit {
+            return Ok(());
         }
     }
     Ok(())
@@ -213,14 +271,41 @@ where
             }
             Happened::Received(Ok(Frame::Closed(code))) => {
                 screen.show(Shown::ServerClosed(code));
-                return Ok(After::Bot);
+                return disconnected(lines, screen).await;
             }
             Happened::Received(Err(err)) => {
-                screen.show(Shown::Notice(format!("{err}. Back to the bot.")));
-                return Ok(After::Bot);
+                screen.show(Shown::Notice(err.to_string()));
+                return disconnected(lines, screen).await;
             }
         }
     }
+}
+
+/// Live-chat mode with no connection (refused, failed or closed by the server), which the Lex
+/// Web UI stays in until the customer ends it: what is typed goes nowhere.
+async fn disconnected<R>(lines: &mut Lines<R>, screen: &mut impl Screen) -> Result<After, ChatError>
+where
+    R: AsyncBufRead + Unpin,
+{
+    while let Some(line) = lines.next_line().await? {
+        match Typed::parse(&line) {
+            Typed::Text(_) => screen.show(Shown::Notice(
+                "Not sent: the live chat is not connected. /end goes back to the bot.".into(),
+            )),
+            Typed::Nothing => {}
+            Typed::End => {
+                screen.show(Shown::CustomerEnded(None));
+                return Ok(After::Bot);
+            }
+            Typed::Quit => return Ok(After::Quit),
+            Typed::Help => screen.show(Shown::Notice(HELP.into())),
+            Typed::Unknown(command) => {
+                screen.show(Shown::Notice(format!("Unknown command {command}. {HELP}")));
+            }
+        }
+    }
+    screen.show(Shown::CustomerEnded(None));
+    Ok(After::Bot)
 }
 
 /// Ends the live chat as the customer: close code 4000.
@@ -245,5 +330,17 @@ mod tests {
         assert_eq!(Typed::parse("/quit"), Typed::Quit);
         assert_eq!(Typed::parse("/help"), Typed::Help);
         assert_eq!(Typed::parse("/shrug"), Typed::Unknown("/shrug"));
+    }
+
+    #[test]
+    fn live_chat_terms_are_read_as_the_lex_web_ui_reads_them() {
+        let terms = LiveChatTerms::parse("Live Chat, talk to a HUMAN");
+        assert!(terms.matches("live chat"));
+        assert!(terms.matches("Talk to a human"));
+        assert!(!terms.matches("I want live chat"));
+        assert!(!terms.matches("live"));
+        let none = LiveChatTerms::parse("");
+        assert_eq!(none, LiveChatTerms::default());
+        assert!(!none.matches(""));
     }
 }

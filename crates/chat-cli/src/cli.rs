@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use tokio::io::BufReader;
 
 use crate::agent::CallbackApi;
-use crate::chat::{self, Terminal};
+use crate::chat::{self, LiveChatTerms, Terminal};
 use crate::lex::{self, BotAddress, LexEndpoint, LexSession};
 use crate::lookup::{ConversationTable, TalkdeskConsole};
 use crate::smoke::{self, AgentSide, Finder, Printer, SmokeConfig};
@@ -47,7 +47,7 @@ pub struct Cli {
 pub enum Command {
     /// Chat as the customer (the default). Lines go to the bot, then to the agent; `/end` (or
     /// Ctrl-D) ends a live chat with close code 4000 and returns to the bot, `/quit` leaves.
-    Chat,
+    Chat(ChatArgs),
     /// Run one whole conversation and check every step; exits 0 only if all pass.
     Smoke(SmokeArgs),
 }
@@ -80,6 +80,17 @@ pub struct TargetArgs {
     /// WebSocketAPIEndpoint output) [default: ws://127.0.0.1:8101/local].
     #[arg(long, global = true, value_name = "URL")]
     pub websocket_url: Option<String>,
+}
+
+/// How the chat's customer behaves, as the Lex Web UI's configuration would make it.
+#[derive(Debug, Default, Args)]
+pub struct ChatArgs {
+    /// The Lex Web UI's ui.liveChatTerms: comma-separated phrases that, typed exactly, open a
+    /// live chat with whatever talkdesk_conversation_id the session holds, without asking the
+    /// bot (the Lex Web UI's own default is "live chat") [default: none, as the deployment
+    /// guide recommends].
+    #[arg(long, value_name = "TERMS", default_value = "")]
+    pub live_chat_terms: String,
 }
 
 /// The smoke test's agent side.
@@ -169,8 +180,8 @@ impl TargetArgs {
 
 /// Runs the command; the process's exit code.
 pub async fn run(cli: Cli) -> ExitCode {
-    let outcome = match cli.command.unwrap_or(Command::Chat) {
-        Command::Chat => chat(&cli.target).await,
+    let outcome = match cli.command.unwrap_or(Command::Chat(ChatArgs::default())) {
+        Command::Chat(args) => chat(&cli.target, &args).await,
         Command::Smoke(args) => smoke(&cli.target, args).await,
     };
     outcome.unwrap_or_else(|err| {
@@ -181,7 +192,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 type Failure = Box<dyn std::error::Error>;
 
-async fn chat(args: &TargetArgs) -> Result<ExitCode, Failure> {
+async fn chat(args: &TargetArgs, chat_args: &ChatArgs) -> Result<ExitCode, Failure> {
     let target = args.resolve()?;
     let client = lex::client(&target.endpoint).await?;
     println!(
@@ -193,7 +204,8 @@ async fn chat(args: &TargetArgs) -> Result<ExitCode, Failure> {
     let session = LexSession::new(client, target.bot);
     let input = BufReader::new(tokio::io::stdin());
     let mut screen = Terminal::new(std::io::stdout());
-    chat::run(session, &target.websocket_url, input, &mut screen).await?;
+    let terms = LiveChatTerms::parse(&chat_args.live_chat_terms);
+    chat::run(session, &target.websocket_url, &terms, input, &mut screen).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -329,6 +341,21 @@ mod tests {
         );
         assert_eq!(target.bot.alias_id, "KLMNOPQRST");
         assert!(Cli::try_parse_from(["lex-chat", "--aws", "--lex-endpoint", "http://x"]).is_err());
+    }
+
+    #[test]
+    fn the_chat_has_no_live_chat_terms_unless_given() {
+        let terms = |cli: Cli| match cli.command {
+            None => ChatArgs::default().live_chat_terms,
+            Some(Command::Chat(args)) => args.live_chat_terms,
+            Some(Command::Smoke(_)) => panic!("not the chat command"),
+        };
+        assert_eq!(terms(parse(&[])), "");
+        assert_eq!(terms(parse(&["chat"])), "");
+        assert_eq!(
+            terms(parse(&["chat", "--live-chat-terms", "live chat"])),
+            "live chat"
+        );
     }
 
     #[test]

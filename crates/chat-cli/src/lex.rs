@@ -1,7 +1,12 @@
 //! The bot: a Lex V2 RecognizeText session kept as the Lex Web UI keeps it. The response's
-//! session attributes replace the client's, `previousUtterance` and `previousLexResponse` are
-//! added, and all of them are sent with the next turn. A
-//! `talkdesk_conversation_id` not seen before in the session is the switch to live chat.
+//! session attributes replace the client's and are all sent with the next turn (an old
+//! `talkdesk_conversation_id` included: the bot keeps echoing it after its live chat).
+//!
+//! A `talkdesk_conversation_id` other than the one live chat last started on is the switch to
+//! live chat, which the Lex Web UI makes before anything else: it never shows the bot's reply
+//! to that turn and does not record the turn. Every other turn it records as
+//! `previousUtterance` (what the customer typed) and `previousLexResponse` (the bot's reply),
+//! so after a live chat the next turn sends those of the turn before the escalating one.
 
 use std::collections::HashMap;
 
@@ -89,7 +94,8 @@ pub async fn client(endpoint: &LexEndpoint) -> Result<Client, LexError> {
 /// What the bot answered to one turn.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BotTurn {
-    /// What the bot said, in order.
+    /// What the bot said, in order. The Lex Web UI never shows it on a turn that opens a live
+    /// chat.
     pub messages: Vec<String>,
     /// The intent the turn was about.
     pub intent: Option<String>,
@@ -97,9 +103,9 @@ pub struct BotTurn {
     pub dialog_action: Option<String>,
     /// The slot the bot asked for, with `ElicitSlot`.
     pub slot_to_elicit: Option<String>,
-    /// A `talkdesk_conversation_id` this session had not seen: the Lex Web UI opens the live
-    /// chat with it. The bot keeps echoing the attribute after a chat, so a value seen before
-    /// is not a new chat.
+    /// A `talkdesk_conversation_id` other than the one live chat last started on: the Lex Web
+    /// UI opens the live chat with it. The bot keeps echoing the attribute after a chat, so the
+    /// same value again is not a new chat.
     pub live_chat: Option<String>,
 }
 
@@ -127,6 +133,13 @@ impl LexSession {
     /// The Lex session id.
     pub fn session_id(&self) -> &str {
         &self.session_id
+    }
+
+    /// The `talkdesk_conversation_id` the session attributes hold now, which may be an old
+    /// one: what the Lex Web UI opens a live chat with when the customer types a live chat
+    /// term.
+    pub fn reference(&self) -> Option<&str> {
+        self.attributes.get(REFERENCE_ATTRIBUTE).map(String::as_str)
     }
 
     /// Sends `text` with the session's attributes, and keeps the attributes of the answer.
@@ -169,18 +182,6 @@ impl LexSession {
             .iter()
             .filter_map(|message| Some((message.content_type().as_str(), shown(message)?)))
             .collect();
-        // The Lex Web UI's own record of the turn, in its V1-style shape.
-        let previous = json!({
-            "messages": said
-                .iter()
-                .map(|(kind, text)| json!({"type": kind, "value": text}))
-                .collect::<Vec<_>>()
-        });
-        self.attributes
-            .insert("previousUtterance".to_owned(), text.to_owned());
-        self.attributes
-            .insert("previousLexResponse".to_owned(), previous.to_string());
-
         let reference = self
             .attributes
             .get(REFERENCE_ATTRIBUTE)
@@ -189,6 +190,18 @@ impl LexSession {
         let live_chat = reference.filter(|value| self.last_reference.as_ref() != Some(value));
         if live_chat.is_some() {
             self.last_reference.clone_from(&live_chat);
+        } else {
+            // The Lex Web UI's own record of the turn, in its V1-style shape.
+            let previous = json!({
+                "messages": said
+                    .iter()
+                    .map(|(kind, text)| json!({"type": kind, "value": text}))
+                    .collect::<Vec<_>>()
+            });
+            self.attributes
+                .insert("previousUtterance".to_owned(), text.to_owned());
+            self.attributes
+                .insert("previousLexResponse".to_owned(), previous.to_string());
         }
         let action = state.and_then(SessionState::dialog_action);
         BotTurn {
@@ -215,4 +228,90 @@ fn shown(message: &Message) -> Option<String> {
     } else {
         format!("{} [{}]", card.title(), buttons.join(" | "))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_lexruntimev2::types::MessageContentType;
+
+    use super::*;
+
+    const PREVIOUS_UTTERANCE: &str = "previousUtterance";
+    const PREVIOUS_LEX_RESPONSE: &str = "previousLexResponse";
+
+    fn session() -> LexSession {
+        let config = aws_sdk_lexruntimev2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .build();
+        let bot = BotAddress {
+            bot_id: "BOT".into(),
+            alias_id: "ALIAS".into(),
+            locale_id: "en_US".into(),
+        };
+        LexSession::new(Client::from_conf(config), bot)
+    }
+
+    /// A RecognizeText answer saying `reply`: the attributes `lex` sent, echoed as Lex and the
+    /// code hook do, with the session attribute `reference` if any.
+    fn answer(lex: &LexSession, reference: Option<&str>, reply: &str) -> RecognizeTextOutput {
+        let mut attributes = lex.attributes.clone();
+        if let Some(reference) = reference {
+            attributes.insert(REFERENCE_ATTRIBUTE.to_owned(), reference.to_owned());
+        }
+        let state = SessionState::builder()
+            .set_session_attributes(Some(attributes))
+            .build();
+        let message = Message::builder()
+            .content_type(MessageContentType::PlainText)
+            .content(reply)
+            .build()
+            .expect("a message with a content type");
+        RecognizeTextOutput::builder()
+            .session_state(state)
+            .messages(message)
+            .build()
+    }
+
+    fn recorded(session: &LexSession) -> (Option<&str>, Option<&str>) {
+        let attribute = |name: &str| session.attributes.get(name).map(String::as_str);
+        (
+            attribute(PREVIOUS_UTTERANCE),
+            attribute(PREVIOUS_LEX_RESPONSE),
+        )
+    }
+
+    #[test]
+    fn the_turn_that_opens_a_live_chat_is_never_recorded() {
+        let mut lex = session();
+        let order = lex.remember("Where is my order?", &answer(&lex, None, "It shipped."));
+        assert_eq!(order.live_chat, None);
+        let order_recorded = (
+            Some("Where is my order?"),
+            Some(r#"{"messages":[{"type":"PlainText","value":"It shipped."}]}"#),
+        );
+        assert_eq!(recorded(&lex), order_recorded);
+
+        let connecting = answer(&lex, Some("v1.k.1.t"), "Connecting you.");
+        let escalated = lex.remember("A refund", &connecting);
+        assert_eq!(escalated.live_chat.as_deref(), Some("v1.k.1.t"));
+        assert_eq!(escalated.messages, ["Connecting you."]);
+        assert_eq!(
+            recorded(&lex),
+            order_recorded,
+            "the turn before the hand-over stays recorded"
+        );
+        assert_eq!(lex.reference(), Some("v1.k.1.t"));
+
+        let echoed = lex.remember("Hello", &answer(&lex, None, "Hi!"));
+        assert_eq!(
+            echoed.live_chat, None,
+            "the same reference is not a new chat"
+        );
+        assert_eq!(recorded(&lex).0, Some("Hello"));
+        let connecting = answer(&lex, Some("v1.k2.1.t"), "Connecting you.");
+        let again = lex.remember("An agent", &connecting);
+        assert_eq!(again.live_chat.as_deref(), Some("v1.k2.1.t"));
+        assert_eq!(recorded(&lex).0, Some("Hello"));
+    }
 }

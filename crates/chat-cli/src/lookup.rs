@@ -58,6 +58,10 @@ pub struct ConsoleConversation {
     pub id: String,
     /// The subject the customer gave.
     pub subject: String,
+    /// The bot transcript the conversation was started with: (`USER` or `EXTERNAL`, text), in
+    /// order.
+    #[serde(default)]
+    pub previous_messages: Vec<(String, String)>,
     /// What the customer wrote in the live chat, in order.
     #[serde(default)]
     pub customer_messages: Vec<String>,

@@ -1,5 +1,5 @@
-//! The smoke test: one whole conversation, each step checked and timed, stopping at the first
-//! failure.
+//! The smoke test: one customer's Lex session with two live chats, as the Lex Web UI and
+//! Lex V2 play it, each step checked and timed, stopping at the first failure.
 //!
 //! The customer asks the bot for an agent and gives a name and a subject holding a unique run
 //! id, opens the live chat with the reference and writes. Then, when an agent side is
@@ -7,6 +7,14 @@
 //! the callback API, and the customer must receive exactly the agent's message (never their
 //! own back), then the goodbye message, `conversation_ended` and the close. With no agent
 //! side, the customer ends the chat with close code 4000 instead.
+//!
+//! Back with the bot in the same Lex session (the old reference still echoed, and
+//! `previousUtterance` and `previousLexResponse` those of the turn before the first hand-over),
+//! the customer asks about an order, then for an agent again with a second subject, and must
+//! get a new reference. With an agent side, that must be a new Talkdesk conversation; the
+//! customer and the agent exchange a message, and, in the simulated Talkdesk, its bot
+//! transcript must hold exactly the turns since the first live chat. The customer ends the
+//! second chat with close code 4000.
 
 mod report;
 mod steps;
@@ -14,7 +22,7 @@ mod steps;
 use std::future::Future;
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::time::{Instant, timeout};
 
 use crate::agent::{AgentEvent, CallbackApi};
@@ -22,11 +30,18 @@ use crate::lex::{BotAddress, LexSession};
 use crate::live_chat::LiveChat;
 use crate::lookup::{ConversationTable, TalkdeskConsole};
 pub use report::{Printer, Progress, Report, StepResult, line};
+use steps::SaidTurn;
 
 /// The customer's name (a first name, which an `AMAZON.FirstName` slot takes).
 pub const CUSTOMER_NAME: &str = "Alex";
 /// The agent's name, in the agent's events.
 pub const AGENT_NAME: &str = "Smoke Test Agent";
+/// What the customer first says.
+pub const ASK_FOR_AN_AGENT: &str = "I want to talk to an agent";
+/// What the customer says to the bot after the first live chat.
+pub const ORDER_QUESTION: &str = "Where is my order?";
+/// What the customer says to ask for an agent the second time.
+pub const ASK_FOR_AN_AGENT_AGAIN: &str = "Can I talk to an agent again?";
 
 /// What the smoke test talks to.
 pub struct SmokeConfig {
@@ -75,18 +90,36 @@ pub async fn run(config: &SmokeConfig, progress: &mut impl Progress) -> Report {
     }
 }
 
-/// The customer's side, then the agent's; `None` once a step failed.
+/// Both live chats of one Lex session; `None` once a step failed.
 async fn conversation<P: Progress>(
     config: &SmokeConfig,
     run_id: &str,
     runner: &mut Runner<'_, P>,
 ) -> Option<()> {
-    let subject = format!("lex-chat smoke test {run_id}");
     let mut lex = LexSession::new(config.lex.clone(), config.bot.clone());
-    let reference = runner
+    let first = first_live_chat(config, &mut lex, run_id, runner).await?;
+    second_live_chat(config, &mut lex, run_id, &first, runner).await
+}
+
+/// What the second live chat needs of the first.
+struct FirstChat {
+    /// Talkdesk's id of the first conversation, when the agent's side found it.
+    talkdesk_id: Option<String>,
+}
+
+/// The first hand-over and live chat, which the agent ends (or, with no agent side, the
+/// customer).
+async fn first_live_chat<P: Progress>(
+    config: &SmokeConfig,
+    lex: &mut LexSession,
+    run_id: &str,
+    runner: &mut Runner<'_, P>,
+) -> Option<FirstChat> {
+    let subject = format!("lex-chat smoke test {run_id}");
+    let (reference, _) = runner
         .step(
             "the bot hands over to an agent",
-            steps::hand_over(&mut lex, &subject),
+            steps::hand_over(lex, ASK_FOR_AN_AGENT, &subject),
         )
         .await?;
     let mut chat = runner
@@ -110,7 +143,8 @@ async fn conversation<P: Progress>(
                     "the customer ends the chat (close code 4000)",
                     steps::customer_ends(chat),
                 )
-                .await;
+                .await
+                .map(|()| FirstChat { talkdesk_id: None });
         }
         (Some(agent), Some(())) => {
             let customer = Customer {
@@ -126,7 +160,11 @@ async fn conversation<P: Progress>(
         // Leave nothing open at the contact center: the customer ends the chat as they would.
         let _ = chat.end().await;
     }
-    ended
+    // The server has closed the connection. The Lex Web UI stays in live chat until the
+    // customer presses End Live Chat, which sends nothing on a closed connection.
+    ended.map(|id| FirstChat {
+        talkdesk_id: Some(id),
+    })
 }
 
 /// What the agent's side needs of the customer's.
@@ -137,13 +175,14 @@ struct Customer<'a> {
     said: &'a str,
 }
 
-/// The agent accepts, writes and ends; the customer sees each.
+/// The agent accepts, writes and ends; the customer sees each. Answers Talkdesk's id of the
+/// conversation.
 async fn agent_side<P: Progress>(
     agent: &AgentSide,
     customer: Customer<'_>,
     run_id: &str,
     runner: &mut Runner<'_, P>,
-) -> Option<()> {
+) -> Option<String> {
     let Customer {
         chat,
         reference,
@@ -178,15 +217,10 @@ async fn agent_side<P: Progress>(
             steps::agent_event(callback, AgentEvent::Message, &id, Some(&written)),
         )
         .await?;
-    let expected = json!({
-        "event_type": "message_created",
-        "content": written,
-        "author_name": AGENT_NAME,
-    });
     runner
         .step(
             "the customer receives exactly the agent's message, and no echo",
-            steps::receive_agent_message(chat, &expected, said),
+            steps::receive_agent_message(chat, &agent_message(&written), said),
         )
         .await?;
     runner
@@ -212,7 +246,159 @@ async fn agent_side<P: Progress>(
             "the server closes the connection",
             steps::receive_close(chat),
         )
-        .await
+        .await?;
+    Some(id)
+}
+
+/// Back with the bot, the second hand-over in the same Lex session and its live chat, which
+/// the customer ends.
+async fn second_live_chat<P: Progress>(
+    config: &SmokeConfig,
+    lex: &mut LexSession,
+    run_id: &str,
+    first: &FirstChat,
+    runner: &mut Runner<'_, P>,
+) -> Option<()> {
+    let order = runner
+        .step(
+            "back with the bot, the customer asks about an order and stays with the bot",
+            steps::bot_answers(lex, ORDER_QUESTION),
+        )
+        .await?;
+    let subject = format!("lex-chat smoke test {run_id}, second question");
+    let (reference, turns) = runner
+        .step(
+            "the bot hands over again, with a new talkdesk_conversation_id",
+            steps::hand_over(lex, ASK_FOR_AN_AGENT_AGAIN, &subject),
+        )
+        .await?;
+    let mut chat = runner
+        .step(
+            "the customer opens the second live chat",
+            steps::connect(&config.websocket_url, &reference),
+        )
+        .await?;
+    let said = format!("Hello again from the smoke test customer ({run_id})");
+    let sent = runner
+        .step(
+            "the customer sends a message in the second chat",
+            steps::send(&mut chat, &said),
+        )
+        .await;
+    let answered = match (&config.agent, sent) {
+        (_, None) => None,
+        (None, Some(())) => Some(()),
+        (Some(agent), Some(())) => {
+            let since_first_chat: Vec<SaidTurn> = std::iter::once(order).chain(turns).collect();
+            let customer = Customer {
+                chat: &mut chat,
+                reference: &reference,
+                subject: &subject,
+                said: &said,
+            };
+            let second = SecondConversation {
+                earlier_talkdesk_id: first.talkdesk_id.as_deref(),
+                since_first_chat: &since_first_chat,
+            };
+            agent_answers_again(agent, customer, second, run_id, runner).await
+        }
+    };
+    match answered {
+        Some(()) => {
+            runner
+                .step(
+                    "the customer ends the second chat (close code 4000)",
+                    steps::customer_ends(chat),
+                )
+                .await
+        }
+        None => {
+            let _ = chat.end().await;
+            None
+        }
+    }
+}
+
+/// What is checked of the second conversation beyond the customer's side.
+struct SecondConversation<'a> {
+    /// Talkdesk's id of the first conversation, which the second must not be.
+    earlier_talkdesk_id: Option<&'a str>,
+    /// The bot turns since the first live chat, the hand-over last.
+    since_first_chat: &'a [SaidTurn],
+}
+
+/// The agent finds the second conversation, accepts and writes; the customer sees it; in the
+/// simulated Talkdesk, the conversation's bot transcript is the turns since the first chat.
+async fn agent_answers_again<P: Progress>(
+    agent: &AgentSide,
+    customer: Customer<'_>,
+    second: SecondConversation<'_>,
+    run_id: &str,
+    runner: &mut Runner<'_, P>,
+) -> Option<()> {
+    let Customer {
+        chat,
+        reference,
+        subject,
+        said,
+    } = customer;
+    let id = runner
+        .step(
+            "the agent's side finds the second conversation, a new one",
+            steps::find_new_conversation(
+                &agent.finder,
+                subject,
+                reference,
+                second.earlier_talkdesk_id,
+            ),
+        )
+        .await?;
+    if let Finder::Console(console) = &agent.finder {
+        runner
+            .step(
+                "Talkdesk received the customer's message in the second chat",
+                steps::talkdesk_received(console, &id, said),
+            )
+            .await?;
+    }
+    let callback = &agent.callback;
+    runner
+        .step(
+            "the agent accepts the second conversation (conversation_started)",
+            steps::agent_event(callback, AgentEvent::Started, &id, None),
+        )
+        .await?;
+    let written = format!("Hello again from the smoke test agent ({run_id})");
+    runner
+        .step(
+            "the agent writes in the second chat (message_created)",
+            steps::agent_event(callback, AgentEvent::Message, &id, Some(&written)),
+        )
+        .await?;
+    runner
+        .step(
+            "the customer receives exactly the agent's second message, and no echo",
+            steps::receive_agent_message(chat, &agent_message(&written), said),
+        )
+        .await?;
+    if let Finder::Console(console) = &agent.finder {
+        runner
+            .step(
+                "Talkdesk's bot transcript holds only the turns since the first chat, none stale",
+                steps::transcript_since_first_chat(console, &id, second.since_first_chat),
+            )
+            .await?;
+    }
+    Some(())
+}
+
+/// The frame the customer must receive for the agent's `written` message.
+fn agent_message(written: &str) -> Value {
+    json!({
+        "event_type": "message_created",
+        "content": written,
+        "author_name": AGENT_NAME,
+    })
 }
 
 /// Runs steps, each bounded in time, and records them.

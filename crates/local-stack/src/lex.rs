@@ -9,13 +9,17 @@
 //! the client sends replace the session's, and whatever the code hook returns is what the
 //! client gets back, `talkdesk_conversation_id` included.
 //!
+//! Each session keeps one `originatingRequestId` (the id of its first request) on every turn,
+//! until it has been idle longer than the idle session TTL; each RecognizeText response has its
+//! own request id (`x-amzn-requestid`).
+//!
 //! What Lex does and this does not: language understanding, slot types and value resolution
-//! (a slot takes the utterance as it is), confirmation prompts, sentiment analysis, voice,
-//! and session expiry.
+//! (a slot takes the utterance as it is), confirmation prompts, sentiment analysis and voice.
 
 mod bot;
 mod dialog;
 mod event;
+mod hook;
 mod http;
 
 pub use bot::{BotDefinition, FALLBACK_INTENT, IntentDefinition};

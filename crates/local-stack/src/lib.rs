@@ -39,7 +39,7 @@ use tokio::sync::{mpsc, watch};
 pub use apigw::STAGE;
 pub use aws::REGION;
 pub use error::{ShutdownError, StartError};
-pub use options::{Options, Ports, StoreChoice, WebSocketLimits};
+pub use options::{LexSettings, Options, Ports, StoreChoice, WebSocketLimits};
 pub use running::{Running, Urls};
 pub use secrets::read_secrets_file;
 
@@ -103,7 +103,11 @@ impl LocalStack {
             },
             urls.websocket.clone(),
         );
-        let runtime = lex::router(Arc::new(LocalBot::new(bot.clone(), handlers.code_hook)));
+        let runtime = lex::router(Arc::new(LocalBot::new(
+            bot.clone(),
+            Box::new(handlers.code_hook),
+            options.lex.idle_session_ttl,
+        )));
         let connections = Connections::default();
         let emulator = WebSocketEmulator::new(
             handlers.relay,

@@ -3,11 +3,13 @@
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use local_stack::lex::BotDefinition;
 use local_stack::{
-    LocalStack, Options, Ports, REGION, Running, StartError, StoreChoice, read_secrets_file,
+    LexSettings, LocalStack, Options, Ports, REGION, Running, StartError, StoreChoice,
+    read_secrets_file,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -21,6 +23,8 @@ const WEBSOCKET_PORT: u16 = 8101;
 const CALLBACK_PORT: u16 = 8102;
 /// Default port of the simulated Talkdesk and its agent console.
 const TALKDESK_PORT: u16 = 8103;
+/// Default idle session TTL of the Lex V2 runtime, as the Lex console's.
+const LEX_IDLE_SESSION_SECONDS: u64 = 300;
 
 /// Runs the live-chat handover on 127.0.0.1 with no AWS or Talkdesk account: the Lambdas' own
 /// handlers behind an emulated Lex V2 runtime and API Gateway, with a simulated Talkdesk and
@@ -55,6 +59,15 @@ struct Cli {
     /// A JSON bot definition (ids, keyword intents, slots, responses) instead of the demo bot.
     #[arg(long, value_name = "FILE")]
     bot: Option<PathBuf>,
+    /// The bot's idle session TTL: a Lex session idle for longer is forgotten, and its session
+    /// id then starts a new session with a new originatingRequestId.
+    #[arg(
+        long,
+        default_value_t = LEX_IDLE_SESSION_SECONDS,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    lex_idle_session_seconds: u64,
 }
 
 #[tokio::main]
@@ -127,6 +140,9 @@ impl Cli {
             },
             bot: self.bot.as_deref().map(read_bot).transpose()?,
             environment: std::env::vars().collect(),
+            lex: LexSettings {
+                idle_session_ttl: Duration::from_secs(self.lex_idle_session_seconds),
+            },
             ..Options::default()
         })
     }
@@ -216,6 +232,26 @@ mod tests {
         );
         let cli = Cli::try_parse_from(["local-stack", "--websocket-port", "0"]).expect("a port");
         assert_eq!(cli.options().expect("options").ports.websocket, 0);
+    }
+
+    #[test]
+    fn lex_sessions_expire_after_five_idle_minutes_unless_told_otherwise() {
+        let cli = Cli::try_parse_from(["local-stack"]).expect("no flags are needed");
+        assert_eq!(
+            cli.options().expect("default options").lex,
+            LexSettings::default()
+        );
+        assert_eq!(
+            LexSettings::default().idle_session_ttl,
+            Duration::from_secs(300)
+        );
+        let cli =
+            Cli::try_parse_from(["local-stack", "--lex-idle-session-seconds", "5"]).expect("a TTL");
+        assert_eq!(
+            cli.options().expect("options").lex.idle_session_ttl,
+            Duration::from_secs(5)
+        );
+        assert!(Cli::try_parse_from(["local-stack", "--lex-idle-session-seconds", "0"]).is_err());
     }
 
     #[test]

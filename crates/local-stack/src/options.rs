@@ -24,6 +24,8 @@ pub struct Options {
     pub environment: BTreeMap<String, String>,
     /// How long API Gateway keeps a WebSocket open.
     pub websocket_limits: WebSocketLimits,
+    /// How the Lex V2 runtime keeps sessions.
+    pub lex: LexSettings,
 }
 
 /// The ports of the four servers; 0 lets the system pick a free one.
@@ -69,6 +71,23 @@ impl Default for WebSocketLimits {
         Self {
             idle_timeout: Duration::from_secs(10 * 60),
             max_duration: Duration::from_secs(2 * 60 * 60),
+        }
+    }
+}
+
+/// How the emulated Lex V2 runtime keeps sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LexSettings {
+    /// A session idle for longer than this is forgotten, and its session id starts a new one
+    /// with a new `originatingRequestId` (the bot's `idleSessionTTLInSeconds`; 5 minutes, the Lex
+    /// console's default).
+    pub idle_session_ttl: Duration,
+}
+
+impl Default for LexSettings {
+    fn default() -> Self {
+        Self {
+            idle_session_ttl: Duration::from_secs(5 * 60),
         }
     }
 }

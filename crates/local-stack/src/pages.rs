@@ -1,14 +1,25 @@
 //! The customer's chat page: a small stand-in for the Amazon Lex Web UI in Talkdesk live-chat
-//! mode, speaking exactly its protocol.
+//! mode, speaking exactly its protocol and showing what it shows.
 //!
 //! The page talks to the bot through the Lex V2 runtime emulator on the same origin
 //! (`POST /bots/{botId}/botAliases/{aliasId}/botLocales/{localeId}/sessions/{sessionId}/text`),
-//! re-sending the session attributes each turn with `previousUtterance` and
-//! `previousLexResponse` as the Lex Web UI does. When a response carries a new
-//! `talkdesk_conversation_id` it switches to live chat: it opens the WebSocket with
-//! `?conversationId=<value>`, sends `{"action":"onMessage",...}` frames, shows `message_created`
-//! frames as the agent's bubbles, and its End Live Chat button closes with code 4000 and reason
-//! `conversationId:<value>`.
+//! re-sending the session attributes each turn. The response's attributes replace the page's
+//! (an old `talkdesk_conversation_id` is kept and echoed after its chat), then:
+//!
+//! - when they carry a `talkdesk_conversation_id` other than the one live chat last started on,
+//!   the page switches to live chat at once: the bot's reply to that turn is never shown, and
+//!   `previousUtterance` and `previousLexResponse` are not updated, so the next bot turn sends
+//!   those of the turn before;
+//! - otherwise it sets `previousUtterance` to what the customer typed and
+//!   `previousLexResponse` to the bot's reply, and shows the reply.
+//!
+//! Live chat opens the WebSocket with `?conversationId=<value>`, shows the `connect` config's
+//! `agentJoinedMessage` as soon as it opens, sends `{"action":"onMessage",...}` frames, and
+//! shows `message_created` frames as the agent's bubbles; End Live Chat closes with code 4000
+//! and reason `conversationId:<value>` and shows `chatEndedMessage`. Typing exactly one of the
+//! comma-separated `liveChatTerms` opens the live chat with whatever value the attributes hold,
+//! without asking the bot. A `lexWebUiConfig` URL parameter overrides the `connect` config, as
+//! in the Lex Web UI.
 //!
 //! | route | what |
 //! | --- | --- |

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Screen, Shown};
+use super::{AGENT_JOINED_MESSAGE, CHAT_ENDED_MESSAGE, Screen, Shown};
 
 /// A [`Screen`] writing lines to a terminal (or any writer).
 pub struct Terminal<W> {
@@ -34,15 +34,16 @@ fn line(shown: &Shown) -> String {
         } if !author.trim().is_empty() => format!("agent ({})> {text}", author.trim()),
         Shown::Agent { text, .. } => format!("agent> {text}"),
         Shown::LiveChatStarted => {
-            "-- You are now chatting with an agent. /end goes back to the bot.".to_owned()
+            format!("-- {AGENT_JOINED_MESSAGE} (/end goes back to the bot.)")
         }
         Shown::CustomerEnded(answered) => format!(
-            "-- Live chat ended (close code 4000; the server answered {}). You are talking to the bot again.",
+            "-- {CHAT_ENDED_MESSAGE} (close code 4000; the server answered {}.)",
             code(answered)
         ),
         Shown::AgentEnded => "-- The agent ended the conversation.".to_owned(),
         Shown::ServerClosed(closed) => format!(
-            "-- The server closed the live chat (close code {}). You are talking to the bot again.",
+            "-- The server closed the live chat (close code {}); the Lex Web UI does not notice. \
+             /end goes back to the bot.",
             code(closed)
         ),
         Shown::Notice(text) => format!("-- {text}"),
@@ -66,6 +67,7 @@ mod tests {
             author: None,
             text: "Still here?".into(),
         });
+        terminal.show(Shown::LiveChatStarted);
         terminal.show(Shown::CustomerEnded(Some(4000)));
         terminal.show(Shown::ServerClosed(None));
         let text = String::from_utf8(out).expect("UTF-8");
@@ -73,7 +75,9 @@ mod tests {
         assert_eq!(lines[0], "bot> Hello!");
         assert_eq!(lines[1], "agent (Sam)> Hi, I am Sam.");
         assert_eq!(lines[2], "agent> Still here?");
-        assert!(lines[3].contains("answered 4000"), "{}", lines[3]);
-        assert!(lines[4].contains("close code none"), "{}", lines[4]);
+        assert!(lines[3].contains(AGENT_JOINED_MESSAGE), "{}", lines[3]);
+        assert!(lines[4].contains(CHAT_ENDED_MESSAGE), "{}", lines[4]);
+        assert!(lines[4].contains("answered 4000"), "{}", lines[4]);
+        assert!(lines[5].contains("close code none"), "{}", lines[5]);
     }
 }

@@ -14,8 +14,18 @@ use crate::lookup::{TalkdeskConsole, conversation_key};
 /// A step's value and detail, or why it failed.
 pub(super) type Outcome<T> = Result<(T, Option<String>), String>;
 
-/// What the customer first says.
-const ASK_FOR_AN_AGENT: &str = "I want to talk to an agent";
+/// A transcript line as Talkdesk gets it: `USER` or `EXTERNAL` (the bot), and the text.
+type TranscriptLine = (String, String);
+
+/// One bot turn as the customer saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct SaidTurn {
+    /// What the customer said.
+    pub said: String,
+    /// What the bot answered, in order; nothing was shown on a turn that opened a live chat.
+    pub replies: Vec<String>,
+}
+
 /// The most turns the bot may take to hand over (the request, the name, the subject, and one
 /// to spare).
 const MAX_TURNS: usize = 4;
@@ -24,23 +34,59 @@ const MAX_REFERENCE_BYTES: usize = 108;
 /// How often the simulated Talkdesk's console is asked again; it has no way to push.
 const CONSOLE_POLL: Duration = Duration::from_millis(100);
 
-/// The customer asks for an agent and answers what the bot asks: the name for a slot named
-/// like a name, the subject for any other. Answers the reference.
-pub(super) async fn hand_over(lex: &mut LexSession, subject: &str) -> Outcome<String> {
-    let mut said = ASK_FOR_AN_AGENT;
-    for turns in 1..=MAX_TURNS {
+/// The customer says `request` and answers what the bot asks: the name for a slot named like
+/// a name, the subject for any other. Answers the reference, which differs from any the
+/// session opened a live chat with before, and the turns taken.
+pub(super) async fn hand_over(
+    lex: &mut LexSession,
+    request: &str,
+    subject: &str,
+) -> Outcome<(String, Vec<SaidTurn>)> {
+    let mut said = request;
+    let mut turns = Vec::new();
+    for count in 1..=MAX_TURNS {
         let turn = lex.say(said).await.map_err(|err| err.to_string())?;
+        turns.push(SaidTurn {
+            said: said.to_owned(),
+            replies: turn.messages.clone(),
+        });
         if let Some(reference) = turn.live_chat {
             check_reference(&reference)?;
-            return Ok((reference, Some(format!("{turns} turns"))));
+            return Ok(((reference, turns), Some(format!("{count} turns"))));
         }
         said = match turn.slot_to_elicit.as_deref() {
             Some(slot) if slot.to_ascii_lowercase().contains("name") => CUSTOMER_NAME,
             Some(_) => subject,
-            None => return Err(format!("no talkdesk_conversation_id; {}", described(&turn))),
+            None => {
+                return Err(format!(
+                    "no new talkdesk_conversation_id; {}",
+                    described(&turn)
+                ));
+            }
         };
     }
     Err(format!("the bot was still asking after {MAX_TURNS} turns"))
+}
+
+/// The customer says `text`; the bot must answer it without opening a live chat (it keeps
+/// echoing the last chat's reference, which is not a new one).
+pub(super) async fn bot_answers(lex: &mut LexSession, text: &str) -> Outcome<SaidTurn> {
+    let turn = lex.say(text).await.map_err(|err| err.to_string())?;
+    if turn.live_chat.is_some() {
+        return Err(format!("the bot opened a live chat; {}", described(&turn)));
+    }
+    if turn.messages.is_empty() {
+        return Err(format!("the bot said nothing; {}", described(&turn)));
+    }
+    let detail = turn
+        .intent
+        .as_ref()
+        .map(|intent| format!("intent {intent}"));
+    let said = SaidTurn {
+        said: text.to_owned(),
+        replies: turn.messages,
+    };
+    Ok((said, detail))
 }
 
 /// The turn as a failure explains it: what the bot did and said.
@@ -148,6 +194,89 @@ pub(super) async fn talkdesk_received(
     }
 }
 
+/// Talkdesk's conversation id as [`find_conversation`] finds it, which must not be
+/// `earlier`'s: a second hand-over starts a new conversation.
+pub(super) async fn find_new_conversation(
+    finder: &Finder,
+    subject: &str,
+    reference: &str,
+    earlier: Option<&str>,
+) -> Outcome<String> {
+    let (id, detail) = find_conversation(finder, subject, reference).await?;
+    if earlier == Some(id.as_str()) {
+        return Err("it is the first live chat's conversation".into());
+    }
+    Ok((id, detail))
+}
+
+/// The simulated Talkdesk's bot transcript of the conversation must be exactly `turns`'s:
+/// each turn's words after the bot's reply to the turn before, the first turn with no bot
+/// line before it, and nothing of an earlier bot conversation.
+pub(super) async fn transcript_since_first_chat(
+    console: &TalkdeskConsole,
+    id: &str,
+    turns: &[SaidTurn],
+) -> Outcome<()> {
+    let conversations = console
+        .conversations()
+        .await
+        .map_err(|err| err.to_string())?;
+    let Some(conversation) = conversations.iter().find(|c| c.id == id) else {
+        return Err("the conversation is gone from the simulated Talkdesk".into());
+    };
+    let expected = transcript_of(turns);
+    match transcript_mismatch(&expected, &conversation.previous_messages) {
+        None => Ok(((), Some(format!("{} lines", expected.len())))),
+        Some(why) => Err(why),
+    }
+}
+
+/// The transcript Talkdesk should get for `turns`, the last the hand-over: the bot's reply to
+/// a turn reaches the code hook only with the next turn, as `previousLexResponse`.
+fn transcript_of(turns: &[SaidTurn]) -> Vec<TranscriptLine> {
+    let mut lines = Vec::new();
+    for (index, turn) in turns.iter().enumerate() {
+        let before = index.checked_sub(1).map(|earlier| &turns[earlier].replies);
+        if let Some(replies) = before.filter(|replies| !replies.is_empty()) {
+            lines.push(("EXTERNAL".to_owned(), replies.join("\n")));
+        }
+        lines.push(("USER".to_owned(), turn.said.clone()));
+    }
+    lines
+}
+
+/// Why `got` is not `expected`, or `None` if it is.
+fn transcript_mismatch(expected: &[TranscriptLine], got: &[TranscriptLine]) -> Option<String> {
+    if expected == got {
+        return None;
+    }
+    let stale_first = got
+        .first()
+        .is_some_and(|(kind, _)| kind == "EXTERNAL" && expected.first() != got.first());
+    let hint = if stale_first {
+        " (a bot line before the first turn: a stale previousLexResponse was recorded)"
+    } else {
+        ""
+    };
+    let differs = expected
+        .iter()
+        .zip(got)
+        .position(|(want, have)| want != have);
+    Some(match differs {
+        Some(index) => format!(
+            "line {} is {:?}, expected {:?}{hint}; the transcript: {got:?}",
+            index + 1,
+            got[index],
+            expected[index]
+        ),
+        None => format!(
+            "{} lines, expected {}{hint}; the transcript: {got:?}, expected {expected:?}",
+            got.len(),
+            expected.len()
+        ),
+    })
+}
+
 /// The agent's event through the callback API, which must answer 200 `delivered`.
 pub(super) async fn agent_event(
     callback: &CallbackApi,
@@ -252,6 +381,56 @@ async fn json_frame(chat: &mut LiveChat, waiting_for: &str) -> Result<Value, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn turn(said: &str, replies: &[&str]) -> SaidTurn {
+        SaidTurn {
+            said: said.into(),
+            replies: replies.iter().map(|reply| (*reply).to_owned()).collect(),
+        }
+    }
+
+    fn line(kind: &str, text: &str) -> TranscriptLine {
+        (kind.to_owned(), text.to_owned())
+    }
+
+    #[test]
+    fn the_expected_transcript_puts_each_reply_before_the_next_turn() {
+        let turns = [
+            turn("Where is my order?", &["It shipped.", "Anything else?"]),
+            turn("An agent", &["Your name?"]),
+            turn("Alex", &[]),
+            turn("A refund", &[]),
+        ];
+        assert_eq!(
+            transcript_of(&turns),
+            [
+                line("USER", "Where is my order?"),
+                line("EXTERNAL", "It shipped.\nAnything else?"),
+                line("USER", "An agent"),
+                line("EXTERNAL", "Your name?"),
+                line("USER", "Alex"),
+                line("USER", "A refund"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_transcript_mismatch_names_the_line_and_a_stale_first_bot_line() {
+        let expected = [
+            line("USER", "Where is my order?"),
+            line("EXTERNAL", "It shipped."),
+        ];
+        assert_eq!(transcript_mismatch(&expected, &expected), None);
+        let stale = [
+            line("EXTERNAL", "What about?"),
+            line("USER", "Where is my order?"),
+        ];
+        let why = transcript_mismatch(&expected, &stale).expect("a mismatch");
+        assert!(why.starts_with("line 1 is"), "{why}");
+        assert!(why.contains("stale previousLexResponse"), "{why}");
+        let short = transcript_mismatch(&expected, &expected[..1]).expect("a mismatch");
+        assert!(short.starts_with("1 lines, expected 2"), "{short}");
+    }
 
     #[test]
     fn references_are_checked_as_the_lex_web_ui_needs_them() {

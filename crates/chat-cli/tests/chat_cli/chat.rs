@@ -1,8 +1,9 @@
 //! The interactive chat against the local stack: typed lines go to the bot, then to the agent
-//! once the bot hands over; `/end` and end of input close with 4000; the agent's end returns
-//! the customer to the bot.
+//! once the bot hands over (the bot's reply to that turn unseen); `/end` and end of input close
+//! with 4000; after the agent's end, `/end` returns the customer to the bot; a live chat term
+//! opens the chat with whatever reference the session holds.
 
-use chat_cli::chat::{self, ChatError, Screen, Shown};
+use chat_cli::chat::{self, ChatError, LiveChatTerms, Screen, Shown};
 use local_stack::Running;
 use tokio::io::{AsyncWriteExt, BufReader, DuplexStream};
 use tokio::sync::mpsc;
@@ -14,7 +15,6 @@ use crate::support::{WAIT, conversation_where, session, start, stop};
 const GREETING: &str = "Hello! I can check on an order, or connect you to an agent.";
 const ASK_NAME: &str = "Before I connect you, what is your name?";
 const ASK_SUBJECT: &str = "What would you like to talk to an agent about?";
-const CONNECTING: &str = "Connecting you to an agent. Please wait.";
 
 /// Hands what the chat shows to the test.
 struct Channel(mpsc::UnboundedSender<Shown>);
@@ -35,6 +35,10 @@ struct Customer {
 
 impl Customer {
     async fn start(running: &Running) -> Self {
+        Self::start_with_terms(running, LiveChatTerms::default()).await
+    }
+
+    async fn start_with_terms(running: &Running, terms: LiveChatTerms) -> Self {
         let session = session(running).await;
         let websocket = running.urls().websocket.clone();
         let (typing, input) = tokio::io::duplex(4096);
@@ -43,6 +47,7 @@ impl Customer {
             chat::run(
                 session,
                 &websocket,
+                &terms,
                 BufReader::new(input),
                 &mut Channel(sender),
             )
@@ -102,8 +107,11 @@ impl Customer {
         self.types(name).await;
         assert_eq!(self.next().await, Shown::Bot(ASK_SUBJECT.into()));
         self.types(subject).await;
-        assert_eq!(self.next().await, Shown::Bot(CONNECTING.into()));
-        assert_eq!(self.next().await, Shown::LiveChatStarted);
+        assert_eq!(
+            self.next().await,
+            Shown::LiveChatStarted,
+            "the live chat opens at once: the bot's reply to the turn is never shown"
+        );
         conversation_where(running, "with the subject", |c| c.subject == subject)
             .await
             .id
@@ -161,7 +169,7 @@ async fn the_customer_talks_to_the_bot_then_the_agent_and_ends_with_4000() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_agent_ending_the_chat_returns_the_customer_to_the_bot() {
+async fn after_the_agent_ends_the_chat_the_customer_stays_in_it_until_end() {
     let stack = start().await;
     let mut customer = Customer::start(&stack).await;
     let id = customer
@@ -178,8 +186,56 @@ async fn the_agent_ending_the_chat_returns_the_customer_to_the_bot() {
         matches!(customer.next().await, Shown::ServerClosed(_)),
         "the server closes the connection"
     );
+    // The Lex Web UI does not notice the close: what is typed now goes nowhere.
+    customer.types("Hello").await;
+    assert!(
+        matches!(customer.next().await, Shown::Notice(text) if text.starts_with("Not sent")),
+        "a line typed after the close"
+    );
+    customer.types("/end").await;
+    assert_eq!(customer.next().await, Shown::CustomerEnded(None));
     customer.types("Hello").await;
     assert_eq!(customer.next().await, Shown::Bot(GREETING.into()));
+    customer.types("/quit").await;
+    customer.left().await;
+    stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_chat_term_opens_the_chat_with_the_reference_the_session_holds() {
+    let stack = start().await;
+    let terms = LiveChatTerms::parse("Live Chat, talk to a human");
+    let mut customer = Customer::start_with_terms(&stack, terms).await;
+    // No reference yet: the WebSocket is opened with "undefined", and refused.
+    customer.types("live chat").await;
+    let refused = customer.next().await;
+    assert!(
+        matches!(&refused, Shown::Notice(text) if text.contains("HTTP 400")),
+        "{refused:?}"
+    );
+    customer.types("Is anyone there?").await;
+    assert!(
+        matches!(customer.next().await, Shown::Notice(text) if text.starts_with("Not sent")),
+        "stuck in live chat, as the Lex Web UI is"
+    );
+    customer.types("/end").await;
+    assert_eq!(customer.next().await, Shown::CustomerEnded(None));
+
+    // After a chat the session holds its ended reference, which the term opens again. The
+    // agent ends it: once the callback has answered, the conversation is ended for `$connect`.
+    let id = customer.hands_over(&stack, "Gil", &unique("Billing")).await;
+    assert_eq!(stack.talkdesk().end(&id, "Sam").await, Ok(200));
+    assert!(matches!(customer.next().await, Shown::Agent { .. }));
+    assert_eq!(customer.next().await, Shown::AgentEnded);
+    assert!(matches!(customer.next().await, Shown::ServerClosed(_)));
+    customer.types("/end").await;
+    assert_eq!(customer.next().await, Shown::CustomerEnded(None));
+    customer.types("Talk to a human").await;
+    let refused = customer.next().await;
+    assert!(
+        matches!(&refused, Shown::Notice(text) if text.contains("HTTP 410")),
+        "{refused:?}"
+    );
     customer.types("/quit").await;
     customer.left().await;
     stop(stack).await;

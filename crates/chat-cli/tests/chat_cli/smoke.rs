@@ -1,5 +1,6 @@
-//! The smoke test against the local stack: every step passes with the agent's side, the
-//! customer's side alone ends the chat with 4000, and a wrong API key fails where it should.
+//! The smoke test against the local stack: every step of both live chats passes with the
+//! agent's side, the customer's side alone ends both chats with 4000, and a wrong API key fails
+//! where it should.
 
 use chat_cli::agent::CallbackApi;
 use chat_cli::lookup::TalkdeskConsole;
@@ -72,24 +73,56 @@ async fn every_step_passes_against_the_local_stack() {
             "the customer is told the chat ended (message_created)",
             "the customer receives conversation_ended",
             "the server closes the connection",
+            "back with the bot, the customer asks about an order and stays with the bot",
+            "the bot hands over again, with a new talkdesk_conversation_id",
+            "the customer opens the second live chat",
+            "the customer sends a message in the second chat",
+            "the agent's side finds the second conversation, a new one",
+            "Talkdesk received the customer's message in the second chat",
+            "the agent accepts the second conversation (conversation_started)",
+            "the agent writes in the second chat (message_created)",
+            "the customer receives exactly the agent's second message, and no echo",
+            "Talkdesk's bot transcript holds only the turns since the first chat, none stale",
+            "the customer ends the second chat (close code 4000)",
         ]
     );
     assert_eq!(progress.0, report.steps, "each step is told as it finishes");
 
-    // The conversation Talkdesk got is this run's: its subject and the customer's message
-    // carry the run id.
+    // Both conversations Talkdesk got are this run's: their subjects and the customer's
+    // messages carry the run id.
     let run_id = report.run_id.clone();
-    let conversation =
-        conversation_where(&stack, "for this run", |c| c.subject.contains(&run_id)).await;
+    let first_subject = format!("lex-chat smoke test {run_id}");
+    let first = conversation_where(&stack, "for this run", |c| c.subject == first_subject).await;
+    assert_eq!(first.contact_name.as_deref(), Some(smoke::CUSTOMER_NAME));
+    assert_eq!(first.customer_messages.len(), 1);
+    assert!(first.customer_messages[0].contains(&run_id));
+
+    let second_subject = format!("{first_subject}, second question");
+    let second = conversation_where(&stack, "for this run's second question", |c| {
+        c.subject == second_subject && c.ended_by_customer
+    })
+    .await;
+    assert_ne!(second.id, first.id);
+    assert_eq!(second.contact_name.as_deref(), Some(smoke::CUSTOMER_NAME));
+    assert_eq!(second.customer_messages.len(), 1);
+    assert!(second.customer_messages[0].contains(&run_id));
     assert_eq!(
-        conversation.contact_name.as_deref(),
-        Some(smoke::CUSTOMER_NAME)
+        second.previous_messages.first(),
+        Some(&("USER".to_owned(), smoke::ORDER_QUESTION.to_owned())),
+        "the first turn after the first chat, with no bot line before it: {:?}",
+        second.previous_messages
     );
-    assert_eq!(conversation.customer_messages.len(), 1);
-    assert!(conversation.customer_messages[0].contains(&run_id));
+    assert!(
+        second
+            .previous_messages
+            .iter()
+            .all(|(_, text)| !text.contains(&first_subject)),
+        "nothing of the first bot conversation: {:?}",
+        second.previous_messages
+    );
     assert!(
         stack.connection_ids().is_empty(),
-        "the agent's end closed the connection"
+        "both chats' connections are closed"
     );
     stop(stack).await;
 }
@@ -112,14 +145,27 @@ async fn without_an_api_key_the_customer_ends_the_chat_with_4000() {
         report.summary()
     );
     assert_eq!(
-        names(&report).last(),
-        Some(&"the customer ends the chat (close code 4000)")
+        names(&report),
+        [
+            "the bot hands over to an agent",
+            "the customer opens the live chat",
+            "the customer sends a message",
+            "the customer ends the chat (close code 4000)",
+            "back with the bot, the customer asks about an order and stays with the bot",
+            "the bot hands over again, with a new talkdesk_conversation_id",
+            "the customer opens the second live chat",
+            "the customer sends a message in the second chat",
+            "the customer ends the second chat (close code 4000)",
+        ]
     );
-    let run_id = report.run_id.clone();
-    conversation_where(&stack, "ended by the customer", |c| {
-        c.subject.contains(&run_id) && c.ended_by_customer
-    })
-    .await;
+    let first_subject = format!("lex-chat smoke test {}", report.run_id);
+    let second_subject = format!("{first_subject}, second question");
+    for subject in [first_subject, second_subject] {
+        conversation_where(&stack, "ended by the customer", |c| {
+            c.subject == subject && c.ended_by_customer
+        })
+        .await;
+    }
     stop(stack).await;
 }
 

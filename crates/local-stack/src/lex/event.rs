@@ -107,8 +107,9 @@ pub(crate) struct Turn<'a> {
     pub session_id: &'a str,
     /// What the customer typed.
     pub text: &'a str,
-    /// Identifies the RecognizeText request; the same in every invocation of the turn.
-    pub request_id: &'a str,
+    /// The id of the session's first request: the same in every invocation of every turn of
+    /// the session.
+    pub originating_request_id: &'a str,
     /// The request's attributes, for this turn only.
     pub request_attributes: Option<&'a BTreeMap<String, String>>,
     /// Whether an intent of the bot (rather than the fallback) was recognised this turn.
@@ -143,7 +144,7 @@ pub(crate) fn code_hook_event(
         "sessionState": {
             "sessionAttributes": session_attributes,
             "intent": intent.to_event_json(),
-            "originatingRequestId": turn.request_id,
+            "originatingRequestId": turn.originating_request_id,
         },
         "transcriptions": [{
             "transcription": turn.text,
@@ -286,7 +287,7 @@ mod tests {
             bot: &bot,
             session_id: "us-east-1:5e1f",
             text: "Ana",
-            request_id: "req-1",
+            originating_request_id: "req-1",
             request_attributes: Some(&request_attributes),
             recognised: true,
         };

@@ -127,7 +127,7 @@ fn success(
             "dialogAction": dialog_action,
             "intent": turn.intent.to_runtime_json(),
             "sessionAttributes": turn.session_attributes,
-            "originatingRequestId": turn.request_id,
+            "originatingRequestId": turn.originating_request_id,
         },
         "interpretations": turn.interpretations,
         "sessionId": session_id,

@@ -1,6 +1,7 @@
 // The customer's chat window: a small stand-in for the Amazon Lex Web UI in Talkdesk live-chat
-// mode. What it sends and how it reacts follow the Lex Web UI exactly, so the
-// server side is tested against the client it will meet; only the looks differ.
+// mode. What it sends, what it shows and when follow the Lex Web UI exactly (its store's
+// postTextMessage and lexPostText actions and its Talkdesk live-chat handlers), so the server
+// side is tested against the client it will meet; only the looks differ.
 "use strict";
 
 (() => {
@@ -11,15 +12,29 @@
   const endButton = document.getElementById("end-live-chat");
   const mode = document.getElementById("mode");
 
+  // The Lex Web UI's `connect` configuration, with the values the deployment guide recommends
+  // (the Lex Web UI has no default for the two messages). As in the Lex Web UI, a
+  // `lexWebUiConfig` URL parameter holding JSON overrides them, e.g.
+  // `?lexWebUiConfig={"connect":{"liveChatTerms":"live chat"}}`.
+  const RECOMMENDED_CONNECT = {
+    agentJoinedMessage: "You are now connected. An agent will answer here as soon as one is free.",
+    chatEndedMessage: "Chat ended. You are back with the bot.",
+    liveChatTerms: "",
+  };
+
   const chat = {
     config: null,
+    connect: connectConfig(),
     sessionId: "local-" + randomId(),
+    // The client's copy of the Lex session attributes, sent with every turn and replaced by
+    // every response's: it keeps the old talkdesk_conversation_id after a live chat.
     sessionAttributes: {},
-    // The Lex Web UI starts live chat only for a conversation id it has not seen yet: the bot
-    // keeps echoing the attribute after the chat ended.
+    // The talkdesk_conversation_id live chat was last started on: the bot keeps echoing it.
     lastConversationId: "",
     socket: null,
-    conversationId: "",
+    // The Lex Web UI's ESTABLISHED status: set when the socket opens, cleared only by a socket
+    // error, never by a close (it has no onclose handler).
+    established: false,
     waiting: false,
   };
 
@@ -28,12 +43,26 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
-  // Everything shown is text, never HTML.
-  function show(from, text) {
+  function connectConfig() {
+    const connect = Object.assign({}, RECOMMENDED_CONNECT);
+    const fromUrl = new URLSearchParams(window.location.search).get("lexWebUiConfig");
+    if (!fromUrl) return connect;
+    try {
+      return Object.assign(connect, (JSON.parse(fromUrl) || {}).connect);
+    } catch (error) {
+      console.error("ignored a lexWebUiConfig that is not JSON", error);
+      return connect;
+    }
+  }
+
+  // Everything shown is text, never HTML. The Lex Web UI shows its own connect messages as
+  // agent bubbles; `origin` marks them for whoever inspects the page.
+  function show(from, text, origin) {
     const item = document.createElement("li");
     item.className = "bubble bubble-" + from;
     item.dataset.testid = "message";
     item.dataset.from = from;
+    if (origin) item.dataset.origin = origin;
     if (from === "bot" || from === "agent") {
       const sender = document.createElement("span");
       sender.className = "sender";
@@ -62,6 +91,14 @@
     if (!waiting) input.focus();
   }
 
+  // `liveChatTerms` is comma-separated; an empty one means none.
+  function isLiveChatTerm(text) {
+    const terms = chat.connect.liveChatTerms
+      ? chat.connect.liveChatTerms.toLowerCase().split(",").map((term) => term.trim())
+      : [];
+    return terms.includes(text.toLowerCase());
+  }
+
   async function askBot(text) {
     const c = chat.config;
     const path = ["bots", c.botId, "botAliases", c.aliasId, "botLocales", c.localeId,
@@ -73,34 +110,41 @@
     });
     if (!response.ok) throw new Error("the bot answered " + response.status);
     const answer = await response.json();
-    const said = (answer.messages || []).filter((m) => typeof m.content === "string" && m.content);
-    said.forEach((m) => show("bot", m.content));
-
-    // As the Lex Web UI: the response's attributes replace ours, plus the turn just taken.
     const attributes = Object.assign({}, (answer.sessionState || {}).sessionAttributes);
+    chat.sessionAttributes = attributes;
+
+    // A new conversation id switches to live chat before anything else: the bot's reply to
+    // this turn is never shown, and the turn is not recorded in previousUtterance and
+    // previousLexResponse, which keep describing the turn before.
+    const conversationId = attributes.talkdesk_conversation_id;
+    if (conversationId && conversationId !== chat.lastConversationId) {
+      chat.lastConversationId = conversationId;
+      startLiveChat();
+      return;
+    }
+    const said = (answer.messages || []).filter((m) => typeof m.content === "string" && m.content);
     attributes.previousUtterance = text;
     attributes.previousLexResponse = JSON.stringify({
       messages: said.map((m) => ({ type: m.contentType || "PlainText", value: m.content })),
     });
-    chat.sessionAttributes = attributes;
-
-    const conversationId = attributes.talkdesk_conversation_id;
-    if (conversationId && conversationId !== chat.lastConversationId) {
-      chat.lastConversationId = conversationId;
-      startLiveChat(conversationId);
-    }
+    said.forEach((m) => show("bot", m.content));
   }
 
-  function startLiveChat(conversationId) {
+  // Opens the live chat with whatever talkdesk_conversation_id the attributes hold now, which
+  // after a live chat term may be a stale one, or none (sent as "undefined").
+  function startLiveChat() {
     // Not URL-encoded, as the Lex Web UI does: the reference is URL-safe by design.
-    const socket = new WebSocket(chat.config.websocketUrl + "?conversationId=" + conversationId);
+    const url = chat.config.websocketUrl + "?conversationId=" + chat.sessionAttributes.talkdesk_conversation_id;
+    const socket = new WebSocket(url);
     chat.socket = socket;
-    chat.conversationId = conversationId;
+    chat.established = false;
     mode.dataset.socket = "connecting";
     setMode(true);
     socket.onopen = () => {
+      chat.established = true;
       mode.dataset.socket = "open";
-      show("system", "You are now chatting with an agent.");
+      // Verbatim, before any agent has accepted: nothing from the server is needed.
+      show("agent", chat.connect.agentJoinedMessage, "client");
     };
     socket.onmessage = (event) => {
       let frame;
@@ -114,34 +158,37 @@
         show("agent", frame.content);
       }
     };
-    // Like the Lex Web UI, nothing visible happens when the socket fails or the server closes
-    // it; the attribute only helps whoever inspects the page.
-    socket.onerror = () => { mode.dataset.socket = "error"; };
+    // As in the Lex Web UI, a failed socket leaves the page in live chat until End Live Chat,
+    // and a close goes unnoticed; the attribute only helps whoever inspects the page.
+    socket.onerror = () => {
+      chat.established = false;
+      mode.dataset.socket = "error";
+    };
+    // A refused handshake fires both: it stays marked as the error it was.
     socket.onclose = () => {
-      if (chat.socket === socket) mode.dataset.socket = "closed";
+      if (chat.socket === socket && chat.established) mode.dataset.socket = "closed";
     };
   }
 
   function endLiveChat() {
-    if (chat.socket) {
-      chat.socket.close(4000, "conversationId:" + chat.conversationId);
-      chat.socket = null;
-    }
+    if (!chat.socket) return;
+    chat.socket.close(4000, "conversationId:" + chat.sessionAttributes.talkdesk_conversation_id);
+    chat.socket = null;
+    chat.established = false;
     mode.dataset.socket = "none";
     setMode(false);
-    show("system", "Live chat ended. You are talking to the bot again.");
+    show("agent", chat.connect.chatEndedMessage, "client");
   }
 
   function sendLive(text) {
+    // Before the socket opened, or after it failed, the Lex Web UI neither sends nor shows
+    // the message. After a close it still shows it, and the browser drops the frame.
+    if (!chat.established) return;
     // The customer's own bubble comes from here; the server never echoes it.
     show("customer", text);
-    if (chat.socket && chat.socket.readyState === WebSocket.OPEN) {
-      chat.socket.send(JSON.stringify({
-        action: "onMessage", message: text, conversationId: chat.conversationId,
-      }));
-    } else {
-      show("system", "Not sent: the live chat is not connected.");
-    }
+    chat.socket.send(JSON.stringify({
+      action: "onMessage", message: text, conversationId: chat.sessionAttributes.talkdesk_conversation_id,
+    }));
   }
 
   composer.addEventListener("submit", async (event) => {
@@ -154,6 +201,11 @@
       return;
     }
     show("customer", text);
+    if (isLiveChatTerm(text)) {
+      // Straight to the live chat, without asking the bot.
+      startLiveChat();
+      return;
+    }
     setWaiting(true);
     try {
       await askBot(text);

@@ -71,13 +71,16 @@ async fn the_script_speaks_the_lex_web_ui_protocol() {
         .await
         .unwrap();
     for expected in [
-        r#""?conversationId=" + conversationId"#,
+        r#""?conversationId=" + chat.sessionAttributes.talkdesk_conversation_id"#,
         r#"action: "onMessage""#,
-        r#"close(4000, "conversationId:" + chat.conversationId)"#,
+        r#"close(4000, "conversationId:" + chat.sessionAttributes.talkdesk_conversation_id)"#,
         r#"frame.event_type === "message_created""#,
         "attributes.previousUtterance = text",
         "attributes.previousLexResponse = JSON.stringify",
-        "talkdesk_conversation_id",
+        r#"agentJoinedMessage: "You are now connected. An agent will answer here as soon as one is free.""#,
+        r#"chatEndedMessage: "Chat ended. You are back with the bot.""#,
+        r#"liveChatTerms: """#,
+        "lexWebUiConfig",
     ] {
         assert!(script.contains(expected), "{expected}");
     }

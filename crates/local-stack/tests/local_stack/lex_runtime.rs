@@ -1,7 +1,8 @@
 //! The Lex V2 runtime emulator through the real SDK client: the bot's intents, the session
-//! attributes, and Lex's errors.
+//! attributes and request ids, and Lex's errors.
 
-use aws_sdk_lexruntimev2::operation::recognize_text::RecognizeTextError;
+use aws_sdk_lexruntimev2::operation::RequestId;
+use aws_sdk_lexruntimev2::operation::recognize_text::{RecognizeTextError, RecognizeTextOutput};
 use local_stack::lex::FALLBACK_INTENT;
 use serde_json::{Value, json};
 
@@ -131,5 +132,27 @@ async fn an_unsigned_request_like_the_customer_page_s_reaches_the_bot() {
     assert_eq!(body["sessionState"]["intent"]["name"], "Greeting");
     assert_eq!(body["sessionState"]["sessionAttributes"]["a"], "b");
     assert_eq!(body["messages"][0]["contentType"], "PlainText");
+    stop(stack).await;
+}
+
+#[tokio::test]
+async fn a_session_keeps_the_id_of_its_first_request_and_each_request_has_its_own() {
+    let stack = start().await;
+    let mut customer = Customer::new(&stack);
+    let first = customer.say("hi").await;
+    let second = customer.say("where is my order").await;
+    let originating = |output: &RecognizeTextOutput| {
+        output
+            .session_state()
+            .and_then(|state| state.originating_request_id())
+            .map(str::to_owned)
+            .expect("an originatingRequestId")
+    };
+    let first_request = first.request_id().expect("x-amzn-requestid").to_owned();
+    assert_eq!(originating(&first), first_request);
+    assert_eq!(originating(&second), first_request);
+    assert_ne!(second.request_id(), Some(first_request.as_str()));
+    let mut other = Customer::new(&stack);
+    assert_ne!(originating(&other.say("hi").await), first_request);
     stop(stack).await;
 }

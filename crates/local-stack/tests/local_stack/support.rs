@@ -60,7 +60,9 @@ pub fn lex_client(running: &Running) -> Client {
 }
 
 /// A customer at the Lex Web UI: one Lex session, whose attributes are re-sent every turn
-/// with `previousUtterance` and `previousLexResponse`, as the Lex Web UI does.
+/// with `previousUtterance` and `previousLexResponse`, as the Lex Web UI does. On a turn that
+/// brings a new `talkdesk_conversation_id` the Lex Web UI switches to live chat before it
+/// records the turn, so those two then keep describing the turn before.
 pub struct Customer {
     client: Client,
     bot_id: String,
@@ -68,6 +70,7 @@ pub struct Customer {
     locale_id: String,
     pub session_id: String,
     pub attributes: HashMap<String, String>,
+    last_reference: Option<String>,
 }
 
 impl Customer {
@@ -81,6 +84,7 @@ impl Customer {
             // The Lex Web UI uses the Cognito identity id.
             session_id: format!("us-east-1:{}", uuid::Uuid::new_v4()),
             attributes: HashMap::new(),
+            last_reference: None,
         }
     }
 
@@ -113,6 +117,12 @@ impl Customer {
             .and_then(|state| state.session_attributes())
             .cloned()
             .unwrap_or_default();
+        if let Some(new) = reference(&output).filter(|value| {
+            !value.is_empty() && self.last_reference.as_deref() != Some(value.as_str())
+        }) {
+            self.last_reference = Some(new);
+            return output;
+        }
         let previous = json!({"messages": replies(&output)
             .iter()
             .map(|text| json!({"type": "PlainText", "value": text}))
