@@ -115,7 +115,7 @@ async fn first_live_chat<P: Progress>(
     run_id: &str,
     runner: &mut Runner<'_, P>,
 ) -> Option<FirstChat> {
-    let subject = format!("lex-chat smoke test {run_id}");
+    let subject = format!("lex-chat smoke test {run_id}, first question");
     let (reference, _) = runner
         .step(
             "the bot hands over to an agent",

@@ -223,6 +223,19 @@ impl CustomerRelay {
             info!(conversation = %key, close_code, "customer disconnected; the conversation stays open");
             return;
         }
+        // Ended here first: whoever marks the end (this close, or the agent ending at the same
+        // time) is the one who acts on it, and a reconnect is refused from this moment on.
+        match self.store.mark_ended(key).await {
+            Ok(_) => {}
+            Err(StoreError::AlreadyEnded(_)) => {
+                info!(conversation = %key, "customer closed a chat that had already ended");
+                return;
+            }
+            // The customer asked to end it: the contact center is still told.
+            Err(err) => {
+                error!(conversation = %key, error = %err, "could not mark the conversation ended")
+            }
+        }
         if let Err(err) = self
             .contact_center
             .end_conversation(&conversation, deadline)
@@ -230,14 +243,7 @@ impl CustomerRelay {
         {
             error!(conversation = %key, code = err.code(), error = %err, "could not end the conversation at the contact center");
         }
-        match self.store.mark_ended(key).await {
-            Ok(_) | Err(StoreError::AlreadyEnded(_)) => {
-                info!(conversation = %key, "customer ended the chat")
-            }
-            Err(err) => {
-                error!(conversation = %key, error = %err, "could not mark the conversation ended")
-            }
-        }
+        info!(conversation = %key, "customer ended the chat");
     }
 
     /// `$default`: a frame whose `action` is not one of ours.

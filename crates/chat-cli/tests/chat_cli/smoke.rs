@@ -91,13 +91,13 @@ async fn every_step_passes_against_the_local_stack() {
     // Both conversations Talkdesk got are this run's: their subjects and the customer's
     // messages carry the run id.
     let run_id = report.run_id.clone();
-    let first_subject = format!("lex-chat smoke test {run_id}");
+    let first_subject = format!("lex-chat smoke test {run_id}, first question");
     let first = conversation_where(&stack, "for this run", |c| c.subject == first_subject).await;
     assert_eq!(first.contact_name.as_deref(), Some(smoke::CUSTOMER_NAME));
     assert_eq!(first.customer_messages.len(), 1);
     assert!(first.customer_messages[0].contains(&run_id));
 
-    let second_subject = format!("{first_subject}, second question");
+    let second_subject = format!("lex-chat smoke test {run_id}, second question");
     let second = conversation_where(&stack, "for this run's second question", |c| {
         c.subject == second_subject && c.ended_by_customer
     })
@@ -158,8 +158,9 @@ async fn without_an_api_key_the_customer_ends_the_chat_with_4000() {
             "the customer ends the second chat (close code 4000)",
         ]
     );
-    let first_subject = format!("lex-chat smoke test {}", report.run_id);
-    let second_subject = format!("{first_subject}, second question");
+    let run_id = &report.run_id;
+    let first_subject = format!("lex-chat smoke test {run_id}, first question");
+    let second_subject = format!("lex-chat smoke test {run_id}, second question");
     for subject in [first_subject, second_subject] {
         conversation_where(&stack, "ended by the customer", |c| {
             c.subject == subject && c.ended_by_customer
