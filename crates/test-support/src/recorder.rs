@@ -74,9 +74,13 @@ impl Recorder {
         let wanted = format!("/@connections/{connection_id}");
         recording
             .lines()
-            // Lines of large requests from concurrent tests may interleave and not parse;
-            // those are never this connection's small posts.
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            // The emulator serves one request at a time, so every line is whole: one that does
+            // not parse means the recording cannot be trusted, and "nothing was posted" with it.
+            .map(|line| {
+                serde_json::from_str::<Value>(line).unwrap_or_else(|err| {
+                    panic!("the AWS emulator's recording has a line that is not JSON ({err})")
+                })
+            })
             .filter(|request| request["method"] == method)
             .filter(|request| {
                 request["url"].as_str().and_then(decoded_path).as_deref() == Some(wanted.as_str())
