@@ -30,6 +30,7 @@
 //! - every Lex alias, the console's test alias included, calls the code hook and may invoke it;
 //! - the bot's name fits Lex's name rule whatever the stack's name;
 //! - every callback method requires the API key, which a usage plan accepts.
+//! - the callback's documented answers are API Gateway's where it answers before the function.
 //!
 //! `events` checks that every sample event in `events/` is a JSON object, as
 //! `sam local invoke -e` and `cargo lambda invoke --data-file` need.

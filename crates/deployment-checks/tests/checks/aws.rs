@@ -427,3 +427,60 @@ fn every_callback_method_requires_the_api_key_of_a_usage_plan() {
         );
     }
 }
+
+/// The callback's answer tables, in the README and in `schemas/talkdesk/`, say what a caller
+/// gets through API Gateway, which answers before the function.
+#[test]
+fn the_documented_callback_answers_are_what_api_gateway_returns() {
+    let readme = read(&root().join("README.md"));
+    let start = readme
+        .find("\n## The agent callback")
+        .expect("README has the agent callback section");
+    let end = readme[start + 1..]
+        .find("\n## ")
+        .map_or(readme.len(), |end| start + 1 + end);
+    let documents = [
+        (
+            "README \"The agent callback\"",
+            readme[start..end].to_owned(),
+        ),
+        (
+            "schemas/talkdesk/README.md",
+            read(&root().join("schemas/talkdesk/README.md")),
+        ),
+    ];
+    let gateway = [
+        ("403", r#"{"message":"Forbidden"}"#),
+        ("403", r#"{"message":"Missing Authentication Token"}"#),
+        ("429", r#"{"message":"Too Many Requests"}"#),
+        ("502", r#"{"message":"Internal server error"}"#),
+        ("504", r#"{"message":"Endpoint request timed out"}"#),
+    ];
+    // Behind API Gateway the function never gives these: documented only as defence in depth.
+    let function_only = ["missing_api_key", "\"not_found\"", "method_not_allowed"];
+    for (document, text) in documents {
+        let rows: Vec<&str> = text.lines().filter(|line| line.starts_with('|')).collect();
+        for (status, body) in gateway {
+            assert!(
+                rows.iter()
+                    .any(|row| row.contains(status) && row.contains(body)),
+                "{document}: no answer row says API Gateway's {status} {body}"
+            );
+        }
+        let depth = text.find("defence in depth").unwrap_or(text.len());
+        for refusal in function_only {
+            let promised = text.match_indices(refusal).any(|(at, _)| {
+                at < depth
+                    && text[..at]
+                        .rsplit('\n')
+                        .next()
+                        .is_some_and(|line| line.starts_with('|'))
+            });
+            assert!(
+                !promised,
+                "{document}: {refusal} is in an answer table, but API Gateway answers those \
+                 requests first; document it as defence in depth"
+            );
+        }
+    }
+}
