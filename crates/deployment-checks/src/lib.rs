@@ -1,9 +1,12 @@
-//! Checks of the deployment against the workspace; the code is in `tests/`.
+//! Checks of the deployment against the workspace and against what AWS does with it; the code
+//! is in `tests/checks/` (one test binary, so that its dependencies stay dev-dependencies and
+//! never change the features the Lambdas are built with). `template` reads `template.yaml`
+//! with its CloudFormation tags; `intrinsics` evaluates the names it builds from the stack.
 //!
-//! `tests/template.rs` reads `template.yaml` (an AWS SAM template) and asserts that:
+//! `workspace` asserts that:
 //!
-//! - its `AWS::Serverless::Function`s are exactly the workspace's Lambda binaries: the crates
-//!   whose `src/main.rs` runs `lambda_runtime::run` or `lambda_http::run`;
+//! - the template's `AWS::Serverless::Function`s are exactly the workspace's Lambda binaries:
+//!   the crates whose `src/main.rs` runs `lambda_runtime::run` or `lambda_http::run`;
 //! - each function is built by cargo-lambda (`rust-cargolambda`) from its own crate
 //!   (`CodeUri: ./crates/<crate>`, `Binary: <package name>`) for an OS-only runtime;
 //! - each function sets the variables without a default that its crate, or a workspace crate it
@@ -11,7 +14,27 @@
 //!   any variable the README lists as required), and sets no variable that no crate reads;
 //! - the DynamoDB table has the keys, index and TTL attribute that `conversation-store` uses.
 //!
-//! `tests/events.rs` checks that every sample event in `events/` is a JSON object, as
+//! `updates` asserts that a stack update does what the README says:
+//!
+//! - a change to the WebSocket routes, or to the bot, gets a new deployment or bot version:
+//!   their logical ids end with a digest of what they snapshot (and the test fails with the
+//!   new id when they do not);
+//! - raising `CallbackApiKeyGeneration` replaces the callback key's secret, and with it API
+//!   Gateway's key and the callback function's environment.
+//!
+//! `aws` asserts what AWS would otherwise refuse or silently do:
+//!
+//! - no WebSocket stage or route throttle below the floor the README documents;
+//! - API Gateway's account-wide CloudWatch Logs role is a one-time set-up by default;
+//! - every function keeps Lambda's START and REPORT lines (system log level INFO);
+//! - every Lex alias, the console's test alias included, calls the code hook and may invoke it;
+//! - the bot's name fits Lex's name rule whatever the stack's name;
+//! - every callback method requires the API key, which a usage plan accepts.
+//! - the callback's documented answers are API Gateway's where it answers before the function.
+//!
+//! `events` checks that every sample event in `events/` is a JSON object, as
 //! `sam local invoke -e` and `cargo lambda invoke --data-file` need.
 //!
-//! `scripts/check-template` lints the template and builds the functions with cargo-lambda.
+//! `scripts/check-template` lints the template, checks SAM's translation of it
+//! (`scripts/check-sam-translation`: the API key on every callback method) and builds the
+//! functions with cargo-lambda.

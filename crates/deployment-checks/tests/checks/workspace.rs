@@ -2,12 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::template::{at, keys, read, resources, root, template, text};
 use conversation_store::dynamodb::table::{
     CREATED_AT, PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF, TTL_ATTRIBUTE,
 };
-use saphyr::{LoadableYamlNode, YamlOwned};
+use saphyr::YamlOwned;
 
 /// Variables read without a default, whatever the README says.
 const REQUIRED: [&str; 3] = [
@@ -15,62 +16,6 @@ const REQUIRED: [&str; 3] = [
     "CONNECTIONS_ENDPOINT",
     "TALKDESK_OAUTH_BASE",
 ];
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("the workspace root")
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()))
-}
-
-fn template() -> YamlOwned {
-    let path = root().join("template.yaml");
-    let mut documents = YamlOwned::load_from_str(&read(&path))
-        .unwrap_or_else(|err| panic!("{} is not YAML: {err}", path.display()));
-    assert_eq!(documents.len(), 1, "template.yaml holds one document");
-    documents.remove(0)
-}
-
-/// The node under `keys`, looking through CloudFormation tags (`!Ref`, `!Sub`, ...).
-fn at<'a>(node: &'a YamlOwned, keys: &[&str]) -> Option<&'a YamlOwned> {
-    keys.iter().try_fold(node, |node, key| {
-        untagged(node).as_mapping_get(key).map(untagged)
-    })
-}
-
-fn untagged(node: &YamlOwned) -> &YamlOwned {
-    node.get_tagged_node().unwrap_or(node)
-}
-
-fn text<'a>(node: &'a YamlOwned, keys: &[&str]) -> Option<&'a str> {
-    at(node, keys).and_then(YamlOwned::as_str)
-}
-
-fn keys(node: Option<&YamlOwned>) -> BTreeSet<String> {
-    node.and_then(YamlOwned::as_mapping)
-        .map(|mapping| {
-            mapping
-                .keys()
-                .filter_map(|key| key.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The template's resources of `kind`, by logical id.
-fn resources<'a>(template: &'a YamlOwned, kind: &str) -> BTreeMap<String, &'a YamlOwned> {
-    at(template, &["Resources"])
-        .and_then(YamlOwned::as_mapping)
-        .expect("template.yaml has Resources")
-        .iter()
-        .filter(|(_, resource)| text(resource, &["Type"]) == Some(kind))
-        .map(|(id, resource)| (id.as_str().expect("a logical id").to_owned(), resource))
-        .collect()
-}
 
 /// A workspace crate: its directory name, package name, source and workspace dependencies.
 struct Crate {
@@ -432,14 +377,4 @@ fn the_table_is_the_one_the_store_expects() {
         Some("PAY_PER_REQUEST"),
         "{id}: on-demand billing"
     );
-}
-
-#[test]
-fn the_parser_keeps_cloudformation_tags() {
-    let documents =
-        YamlOwned::load_from_str("a: !Ref Table\nb: !GetAtt [Table, Arn]\n").expect("YAML");
-    let document = &documents[0];
-    assert!(document.as_mapping_get("a").unwrap().is_tag_node());
-    assert_eq!(text(document, &["a"]), Some("Table"));
-    assert!(at(document, &["b"]).unwrap().is_sequence());
 }
