@@ -16,7 +16,7 @@ pub const API_KEY_SECRET_VAR: &str = "CALLBACK_API_KEY_SECRET";
 /// The secret holding the callback's API key, unless configured.
 pub const DEFAULT_API_KEY_SECRET: &str = "dev/handover/callback-api-key";
 
-/// The Lambda's configuration (the variables are listed in the README).
+/// The Lambda's configuration (the variables are listed in `docs/agent-callback.md`).
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The conversation table.

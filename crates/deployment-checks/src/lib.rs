@@ -11,10 +11,10 @@
 //!   (`CodeUri: ./crates/<crate>`, `Binary: <package name>`) for an OS-only runtime;
 //! - each function sets the variables without a default that its crate, or a workspace crate it
 //!   depends on, reads (`CONVERSATION_TABLE`, `CONNECTIONS_ENDPOINT`, `TALKDESK_OAUTH_BASE`, and
-//!   any variable the README lists as required), and sets no variable that no crate reads;
+//!   any variable the documentation lists as required), and sets no variable that no crate reads;
 //! - the DynamoDB table has the keys, index and TTL attribute that `conversation-store` uses.
 //!
-//! `updates` asserts that a stack update does what the README says:
+//! `updates` asserts that a stack update does what the deployment guide (`docs/deployment.md`) says:
 //!
 //! - a change to the WebSocket routes, or to the bot, gets a new deployment or bot version:
 //!   their logical ids end with a digest of what they snapshot (and the test fails with the
@@ -24,7 +24,7 @@
 //!
 //! `aws` asserts what AWS would otherwise refuse or silently do:
 //!
-//! - no WebSocket stage or route throttle below the floor the README documents;
+//! - no WebSocket stage or route throttle below the floor the deployment guide documents;
 //! - API Gateway's account-wide CloudWatch Logs role is a one-time set-up by default;
 //! - every function keeps Lambda's START and REPORT lines (system log level INFO);
 //! - every Lex alias, the console's test alias included, calls the code hook and may invoke it;

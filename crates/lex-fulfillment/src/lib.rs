@@ -15,7 +15,7 @@ use lambda_runtime::LambdaEvent;
 use talkdesk::{MissingOAuthBase, TalkdeskContactCenter, TalkdeskSettings};
 use tracing::error;
 
-/// The Lambda's configuration, from its environment (listed in the README).
+/// The Lambda's configuration, from its environment (listed in `docs/lex-code-hook.md`).
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The conversation table.

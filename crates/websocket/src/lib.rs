@@ -20,7 +20,7 @@ use tracing::warn;
 /// The variable holding the API Gateway Management API endpoint of this WebSocket API.
 pub const CONNECTIONS_ENDPOINT_VAR: &str = "CONNECTIONS_ENDPOINT";
 
-/// The Lambda's configuration, from its environment (listed in the README).
+/// The Lambda's configuration, from its environment (listed in `docs/websocket-api.md`).
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The conversation table.

@@ -8,7 +8,7 @@ use crate::intrinsics::Stack;
 use crate::template::{at, intrinsic, is_ref, read, references, resources, root, template, text};
 use saphyr::YamlOwned;
 
-/// The lowest throttle a WebSocket stage or route may have (README "Deployment"). A throttled
+/// The lowest throttle a WebSocket stage or route may have (docs/deployment.md). A throttled
 /// frame never reaches the function and the Lex Web UI ignores API Gateway's error frame, so a
 /// limit may only be a runaway guard: 20 times the 50 requests/s that Talkdesk takes from a
 /// whole account, so that it stops a runaway client and never a busy hour.
@@ -16,13 +16,7 @@ const WEBSOCKET_RATE_FLOOR: f64 = 1000.0;
 const WEBSOCKET_BURST_FLOOR: i64 = 2000;
 
 fn deployment_guide() -> String {
-    let readme = read(&root().join("README.md"));
-    let start = readme
-        .find("\n## Deployment\n")
-        .expect("README has a Deployment section");
-    let rest = &readme[start + 1..];
-    let end = rest[3..].find("\n## ").map_or(rest.len(), |end| end + 3);
-    rest[..end].to_owned()
+    read(&root().join("docs/deployment.md"))
 }
 
 fn number(node: &YamlOwned) -> Option<f64> {
@@ -79,7 +73,7 @@ fn no_websocket_stage_or_route_is_throttled_below_the_floor() {
                 assert!(
                     value >= floor,
                     "{stage_id}.{place}.{key} is {value}: below {floor}, API Gateway drops \
-                     customer messages that the Lex Web UI never reports (README \"Deployment\")"
+                     customer messages that the Lex Web UI never reports (docs/deployment.md)"
                 );
             }
         }
@@ -88,7 +82,7 @@ fn no_websocket_stage_or_route_is_throttled_below_the_floor() {
     let floor = format!("{WEBSOCKET_RATE_FLOOR} requests/s (burst {WEBSOCKET_BURST_FLOOR})");
     assert!(
         guide.contains(&floor),
-        "README \"Deployment\" must document the WebSocket throttle floor as \"{floor}\""
+        "docs/deployment.md must document the WebSocket throttle floor as \"{floor}\""
     );
 }
 
@@ -102,7 +96,7 @@ fn api_gateways_logging_role_is_an_account_set_up_by_default() {
         ),
         Some("existing"),
         "creating the role in the stack can fail a first deployment (IAM propagation): the \
-         default must be the one-time set-up that README \"Deployment\" describes"
+         default must be the one-time set-up that docs/deployment.md describes"
     );
     let samconfig = read(&root().join("samconfig.toml"));
     let overridden: Vec<&str> = samconfig
@@ -122,7 +116,7 @@ fn api_gateways_logging_role_is_an_account_set_up_by_default() {
     ] {
         assert!(
             guide.contains(needed),
-            "README \"Deployment\" must describe setting API Gateway's CloudWatch Logs role \
+            "docs/deployment.md must describe setting API Gateway's CloudWatch Logs role \
              (missing {needed:?})"
         );
     }
@@ -428,21 +422,14 @@ fn every_callback_method_requires_the_api_key_of_a_usage_plan() {
     }
 }
 
-/// The callback's answer tables, in the README and in `schemas/talkdesk/`, say what a caller
+/// The callback's answer tables, in `docs/agent-callback.md` and in `schemas/talkdesk/`, say what a caller
 /// gets through API Gateway, which answers before the function.
 #[test]
 fn the_documented_callback_answers_are_what_api_gateway_returns() {
-    let readme = read(&root().join("README.md"));
-    let start = readme
-        .find("\n## The agent callback")
-        .expect("README has the agent callback section");
-    let end = readme[start + 1..]
-        .find("\n## ")
-        .map_or(readme.len(), |end| start + 1 + end);
     let documents = [
         (
-            "README \"The agent callback\"",
-            readme[start..end].to_owned(),
+            "docs/agent-callback.md",
+            read(&root().join("docs/agent-callback.md")),
         ),
         (
             "schemas/talkdesk/README.md",

@@ -1,4 +1,4 @@
-//! A stack update does what the README says: route and bot changes reach the stage and the
+//! A stack update does what the deployment guide says: route and bot changes reach the stage and the
 //! alias, and rotating the callback API key changes it everywhere at once.
 
 use std::collections::BTreeSet;

@@ -10,7 +10,7 @@ use conversation_store::dynamodb::table::{
 };
 use saphyr::YamlOwned;
 
-/// Variables read without a default, whatever the README says.
+/// Variables read without a default, whatever the documentation says.
 const REQUIRED: [&str; 3] = [
     "CONVERSATION_TABLE",
     "CONNECTIONS_ENDPOINT",
@@ -119,9 +119,9 @@ fn sources_with_dependencies(workspace: &BTreeMap<String, Crate>, package: &str)
     sources
 }
 
-/// Variables whose README table row says `required` as the default.
-fn required_in_readme() -> BTreeSet<String> {
-    read(&root().join("README.md"))
+/// Variables whose table row in the documentation says `required` as the default.
+fn required_in_the_docs() -> BTreeSet<String> {
+    documentation()
         .lines()
         .filter_map(|line| {
             let cells: Vec<_> = line
@@ -256,7 +256,7 @@ fn every_function_sets_the_variables_its_crate_needs_and_only_variables_that_are
     let workspace = workspace();
     let functions = functions(&template());
     let mut required: BTreeSet<String> = REQUIRED.iter().map(|name| name.to_string()).collect();
-    required.extend(required_in_readme());
+    required.extend(required_in_the_docs());
     let all_sources: String = workspace
         .values()
         .map(|krate| krate.sources.as_str())
@@ -377,4 +377,15 @@ fn the_table_is_the_one_the_store_expects() {
         Some("PAY_PER_REQUEST"),
         "{id}: on-demand billing"
     );
+}
+
+/// The README and every page of `docs/`.
+fn documentation() -> String {
+    let mut pages = vec![root().join("README.md")];
+    let docs = std::fs::read_dir(root().join("docs")).expect("docs/ is readable");
+    pages.extend(
+        docs.map(|entry| entry.expect("a docs/ entry").path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "md")),
+    );
+    pages.iter().map(|page| read(page)).collect()
 }

@@ -104,7 +104,7 @@ impl Default for EscalationSettings {
 
 impl EscalationSettings {
     /// The settings read through `var` (normally the process environment), each variable
-    /// overriding its default. The variables are listed in the README.
+    /// overriding its default. The variables are listed in `docs/lex-code-hook.md`.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         let mut settings = Self::default();
         let text = |name: &str, field: &mut String| {

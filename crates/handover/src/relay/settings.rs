@@ -40,7 +40,7 @@ pub struct BadMaxMessageChars;
 
 impl RelaySettings {
     /// The settings read through `var` (normally the process environment), each variable
-    /// overriding its default; the variables are listed in the README.
+    /// overriding its default; the variables are listed in `docs/websocket-api.md`.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, BadMaxMessageChars> {
         let mut settings = Self::default();
         let text = |name: &str, field: &mut String| {
