@@ -5,7 +5,9 @@
 //!
 //! Routes are matched on the path's last segment, so the API may sit under any stage or base
 //! path. The logic lives in [`handover::agent_events`]; this crate reads the configuration,
-//! checks the API key, wires the adapters and answers in JSON:
+//! checks the API key, wires the adapters and answers in JSON. Behind API Gateway a caller
+//! never gets the 401, 404 `not_found` and 405 below, nor the 403 for a wrong key: the gateway
+//! answers those itself (`docs/agent-callback.md`); the function checks them again in depth.
 //!
 //! | status | body | when |
 //! | --- | --- | --- |

@@ -42,6 +42,10 @@ pub const MAX_CONVERSATION_KEY_LEN: usize = conversation_store::MAX_KEY_LEN;
 /// The shortest signing secret accepted, in bytes: as long as the HMAC-SHA256 output.
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// The default name of the secret holding the signing key: one value for the code hook that
+/// signs and the relay that verifies, so the two can never drift apart.
+pub const DEFAULT_KEY_SECRET: &str = "dev/handover/reference-key";
+
 const VERSION: &str = "v1";
 
 /// The length of an unpadded base64url HMAC-SHA256 tag.

@@ -95,7 +95,7 @@ impl Default for EscalationSettings {
             failure_message: "Sorry, no agent can be reached right now. Please try again in a few minutes.".into(),
             missing_details_message: "Sorry, I need your name and what you would like to talk about before I can connect you to an agent.".into(),
             invalid_parameters_message: "Sorry, this chat cannot be handed to an agent: the page sent contact-center parameters that are not valid.".into(),
-            reference_key_secret: "dev/handover/reference-key".into(),
+            reference_key_secret: crate::reference::DEFAULT_KEY_SECRET.into(),
             reference_lifetime: Duration::from_secs(2 * 60 * 60),
             transcript_limits: TranscriptLimits::default(),
         }

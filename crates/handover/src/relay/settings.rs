@@ -28,7 +28,7 @@ impl Default for RelaySettings {
             relay_failed_message: "Sorry, your last message could not be delivered to the agent. Please send it again.".into(),
             ended_message: "This chat has ended. Press End Live Chat to go back to the bot.".into(),
             too_long_message: "Your message is too long and was not sent. Please shorten it.".into(),
-            reference_key_secret: "dev/handover/reference-key".into(),
+            reference_key_secret: crate::reference::DEFAULT_KEY_SECRET.into(),
         }
     }
 }
