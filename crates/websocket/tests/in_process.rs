@@ -1,0 +1,203 @@
+//! The Lambda's entry point in process, over the in-memory store and stand-ins for the
+//! contact center and the `@connections` API: route dispatch and the status of every answer,
+//! from the sample events in `events/`, with no emulator.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use conversation_store::{
+    ConversationKey, ConversationStatus, ConversationStore, MemoryStore, NewConversation, Provider,
+};
+use handover::reference::{DEFAULT_KEY_SECRET, ReferenceSigner};
+use handover::relay::{CustomerRelay, RelaySettings};
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::{Value, json};
+use test_support::fakes::{FakeContactCenter, MapSecrets, RecordingPoster};
+
+const SIGNING_KEY: &str = "in-process-reference-signing-key-0123456789";
+
+struct Rig {
+    relay: CustomerRelay,
+    store: Arc<MemoryStore>,
+    contact_center: Arc<FakeContactCenter>,
+    poster: Arc<RecordingPoster>,
+}
+
+fn rig() -> Rig {
+    let store = Arc::new(MemoryStore::new());
+    let contact_center = Arc::new(FakeContactCenter::default());
+    let poster = Arc::new(RecordingPoster::default());
+    let relay = CustomerRelay::new(
+        store.clone(),
+        contact_center.clone(),
+        poster.clone(),
+        Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
+        RelaySettings::default(),
+    );
+    Rig {
+        relay,
+        store,
+        contact_center,
+        poster,
+    }
+}
+
+fn sample(name: &str) -> Value {
+    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}")))
+        .unwrap()
+}
+
+fn context() -> Context {
+    let mut context = Context::default();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    context.deadline = now.as_millis() as u64 + 20_000;
+    context
+}
+
+impl Rig {
+    /// A stored conversation and a reference to it valid for an hour.
+    async fn conversation(&self) -> (ConversationKey, String) {
+        let key = ConversationKey::generate();
+        self.store
+            .create_conversation(NewConversation {
+                key: key.clone(),
+                provider: Provider::Talkdesk,
+                provider_conversation_id: format!("td-{key}"),
+                provider_data: BTreeMap::new(),
+                lex_session_id: "us-east-1:in-process".into(),
+            })
+            .await
+            .unwrap();
+        let expiry = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 3_600;
+        let signer = ReferenceSigner::new(SIGNING_KEY.as_bytes()).unwrap();
+        let reference = signer.sign(key.as_str(), expiry).unwrap();
+        (key, reference)
+    }
+
+    /// Sends the sample `event` for `connection_id`, with `query` as its query string; returns
+    /// the status API Gateway gets.
+    async fn route(&self, event: &str, connection_id: &str, query: Value) -> i64 {
+        let mut payload = sample(event);
+        payload["requestContext"]["connectionId"] = json!(connection_id);
+        payload["queryStringParameters"] = query;
+        let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload).unwrap();
+        websocket::handle(&self.relay, LambdaEvent::new(request, context()))
+            .await
+            .unwrap()
+            .status_code
+    }
+}
+
+#[tokio::test]
+async fn connect_answers_each_reference_with_its_status() {
+    let rig = rig();
+    let (key, reference) = rig.conversation().await;
+    let tampered = format!("{}x", &reference[..reference.len() - 1]);
+    let unknown = {
+        let signer = ReferenceSigner::new(SIGNING_KEY.as_bytes()).unwrap();
+        let expiry = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 60;
+        signer
+            .sign(ConversationKey::generate().as_str(), expiry)
+            .unwrap()
+    };
+    let cases = [
+        (json!({}), 400),
+        (json!({"conversationId": "undefined"}), 400),
+        (json!({"conversationId": tampered}), 403),
+        (json!({"conversationId": format!("td-{key}")}), 403),
+        (json!({"conversationId": unknown}), 404),
+        (json!({"conversationId": reference}), 200),
+    ];
+    for (i, (query, status)) in cases.into_iter().enumerate() {
+        let connection = format!("conn-{i}=");
+        assert_eq!(
+            rig.route("websocket-connect.json", &connection, query.clone())
+                .await,
+            status,
+            "{query}"
+        );
+    }
+    let bound = rig
+        .store
+        .conversation_by_connection("conn-5=")
+        .await
+        .unwrap();
+    assert_eq!(bound.map(|conversation| conversation.key), Some(key));
+}
+
+#[tokio::test]
+async fn each_route_reaches_its_relay_call() {
+    let rig = rig();
+    let (key, reference) = rig.conversation().await;
+    let connection = "conn-A=";
+    let query = json!({"conversationId": reference});
+    assert_eq!(
+        rig.route("websocket-connect.json", connection, query.clone())
+            .await,
+        200
+    );
+
+    assert_eq!(
+        rig.route("websocket-message.json", connection, json!({}))
+            .await,
+        200
+    );
+    let sent = rig.contact_center.sent();
+    assert_eq!(sent.len(), 1, "onMessage relays the message");
+    assert_eq!(sent[0].0, format!("td-{key}"));
+
+    assert_eq!(
+        rig.route("websocket-default.json", connection, json!({}))
+            .await,
+        200
+    );
+    let frames = rig.poster.frames(connection);
+    assert_eq!(
+        frames.len(),
+        1,
+        "$default answers with one frame: {frames:?}"
+    );
+    let frame = serde_json::to_value(&frames[0]).unwrap();
+    assert_eq!(frame["error"], "unknown_action");
+
+    assert_eq!(
+        rig.route("websocket-disconnect-4000.json", connection, json!({}))
+            .await,
+        200
+    );
+    let stored = rig.store.conversation(&key).await.unwrap().unwrap();
+    assert_eq!(stored.status, ConversationStatus::Ended);
+    assert_eq!(rig.contact_center.ended(), vec![format!("td-{key}")]);
+    assert_eq!(
+        rig.route("websocket-connect.json", "conn-B=", query).await,
+        410,
+        "an ended chat cannot be rejoined"
+    );
+}
+
+#[tokio::test]
+async fn an_event_without_a_connection_id_is_refused() {
+    let rig = rig();
+    let mut payload = sample("websocket-message.json");
+    payload["requestContext"]
+        .as_object_mut()
+        .unwrap()
+        .remove("connectionId");
+    let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload).unwrap();
+    let response = websocket::handle(&rig.relay, LambdaEvent::new(request, context()))
+        .await
+        .unwrap();
+    assert_eq!(response.status_code, 400);
+    assert!(rig.contact_center.sent().is_empty());
+}
