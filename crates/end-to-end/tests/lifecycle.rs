@@ -20,6 +20,7 @@ use lambda_http::Body;
 use lambda_http::http::{Request, StatusCode};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
+use test_support::files::event as sample;
 use test_support::lex::{BotIntent, Seen, WebUiSession};
 use test_support::{Recorder, unique};
 use wiremock::matchers::{method, path, path_regex};
@@ -147,12 +148,6 @@ fn context() -> Context {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
     context.deadline = now.as_millis() as u64 + 20_000;
     context
-}
-
-fn sample(name: &str) -> Value {
-    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}")))
-        .unwrap()
 }
 
 impl Stack {

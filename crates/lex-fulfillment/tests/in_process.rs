@@ -10,6 +10,7 @@ use handover::reference::{DEFAULT_KEY_SECRET, SESSION_ATTRIBUTE};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use test_support::fakes::{FakeContactCenter, MapSecrets};
+use test_support::files::event as sample;
 
 fn hook(contact_center: Arc<FakeContactCenter>) -> CodeHook {
     CodeHook::new(
@@ -21,12 +22,6 @@ fn hook(contact_center: Arc<FakeContactCenter>) -> CodeHook {
         )),
         EscalationSettings::default(),
     )
-}
-
-fn sample(name: &str) -> Value {
-    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}")))
-        .unwrap()
 }
 
 fn event(payload: Value) -> LambdaEvent<Value> {

@@ -86,12 +86,7 @@ async fn rig() -> Rig {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../../tests/fixtures/lex/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}")))
-        .unwrap()
+    test_support::files::fixture(&format!("lex/{name}"))
 }
 
 /// A Lex Web UI escalation of session `session` in request `request`.
@@ -269,10 +264,7 @@ async fn every_real_lex_fixture_goes_through_the_lambda() {
 async fn the_sample_events_go_through_the_lambda() {
     let rig = rig().await;
     fake_talkdesk(&rig, 1).await;
-    let read = |name: &str| {
-        let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_slice::<Value>(&std::fs::read(&path).unwrap()).unwrap()
-    };
+    let read = test_support::files::event;
     let dialog = handle(&rig.hook, invocation(read("lex-dialog-hook.json")))
         .await
         .unwrap();

@@ -9,6 +9,7 @@
 //! that needs it must fail loudly, never pass by skipping.
 
 pub mod fakes;
+pub mod files;
 pub mod lex;
 mod recorder;
 

@@ -15,6 +15,7 @@ use handover::relay::{CustomerRelay, RelaySettings};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use test_support::fakes::{FakeContactCenter, MapSecrets, RecordingPoster};
+use test_support::files::event as sample;
 
 const SIGNING_KEY: &str = "in-process-reference-signing-key-0123456789";
 
@@ -42,12 +43,6 @@ fn rig() -> Rig {
         contact_center,
         poster,
     }
-}
-
-fn sample(name: &str) -> Value {
-    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}")))
-        .unwrap()
 }
 
 fn context() -> Context {

@@ -17,6 +17,7 @@ use handover::relay::CustomerRelay;
 use handover::secrets::CachedSecrets;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
+use test_support::files::event as sample;
 use test_support::{Recorder, unique};
 use websocket::{Config, handle, relay};
 use wiremock::matchers::{method, path, path_regex};
@@ -121,12 +122,6 @@ impl Rig {
     async fn status(&self, key: &ConversationKey) -> ConversationStatus {
         self.store.conversation(key).await.unwrap().unwrap().status
     }
-}
-
-fn sample(name: &str) -> Value {
-    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}")))
-        .unwrap()
 }
 
 fn now() -> u64 {

@@ -10,9 +10,9 @@ use super::{CONNECTION, rig};
 use test_support::fakes::Call;
 
 fn sample(name: &str) -> lambda_http::Request {
-    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
-    from_str(&text).unwrap_or_else(|err| panic!("{path} is not a REST API proxy event: {err}"))
+    let text = test_support::files::event_text(name);
+    from_str(&text)
+        .unwrap_or_else(|err| panic!("events/{name} is not a REST API proxy event: {err}"))
 }
 
 #[tokio::test]

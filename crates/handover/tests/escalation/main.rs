@@ -22,12 +22,7 @@ const REFERENCE_KEY_SECRET: &str = "dev/handover/reference-key";
 const REFERENCE_KEY: &str = "0123456789abcdef0123456789abcdef-test-key";
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../../tests/fixtures/lex/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = std::fs::read(&path).unwrap_or_else(|err| panic!("reading {path}: {err}"));
-    serde_json::from_slice(&bytes).unwrap()
+    test_support::files::fixture(&format!("lex/{name}"))
 }
 
 /// The Lex Web UI fulfillment fixture, turned into the escalation intent with the customer's
