@@ -195,34 +195,9 @@ async fn agent_side<P: Progress>(
             steps::find_conversation(&agent.finder, subject, reference),
         )
         .await?;
-    if let Finder::Console(console) = &agent.finder {
-        runner
-            .step(
-                "Talkdesk received the customer's message",
-                steps::talkdesk_received(console, &id, said),
-            )
-            .await?;
-    }
-    let callback = &agent.callback;
-    runner
-        .step(
-            "the agent accepts (conversation_started)",
-            steps::agent_event(callback, AgentEvent::Started, &id, None),
-        )
-        .await?;
     let written = format!("Hello from the smoke test agent ({run_id})");
-    runner
-        .step(
-            "the agent writes (message_created)",
-            steps::agent_event(callback, AgentEvent::Message, &id, Some(&written)),
-        )
-        .await?;
-    runner
-        .step(
-            "the customer receives exactly the agent's message, and no echo",
-            steps::receive_agent_message(chat, &agent_message(&written), said),
-        )
-        .await?;
+    exchange(agent, chat, &id, said, &written, &FIRST_CHAT, runner).await?;
+    let callback = &agent.callback;
     runner
         .step(
             "the agent ends (conversation_ended)",
@@ -353,34 +328,8 @@ async fn agent_answers_again<P: Progress>(
             ),
         )
         .await?;
-    if let Finder::Console(console) = &agent.finder {
-        runner
-            .step(
-                "Talkdesk received the customer's message in the second chat",
-                steps::talkdesk_received(console, &id, said),
-            )
-            .await?;
-    }
-    let callback = &agent.callback;
-    runner
-        .step(
-            "the agent accepts the second conversation (conversation_started)",
-            steps::agent_event(callback, AgentEvent::Started, &id, None),
-        )
-        .await?;
     let written = format!("Hello again from the smoke test agent ({run_id})");
-    runner
-        .step(
-            "the agent writes in the second chat (message_created)",
-            steps::agent_event(callback, AgentEvent::Message, &id, Some(&written)),
-        )
-        .await?;
-    runner
-        .step(
-            "the customer receives exactly the agent's second message, and no echo",
-            steps::receive_agent_message(chat, &agent_message(&written), said),
-        )
-        .await?;
+    exchange(agent, chat, &id, said, &written, &SECOND_CHAT, runner).await?;
     if let Finder::Console(console) = &agent.finder {
         runner
             .step(
@@ -390,6 +339,65 @@ async fn agent_answers_again<P: Progress>(
             .await?;
     }
     Some(())
+}
+
+/// The names of one live chat's exchange steps, as the report shows them.
+struct ExchangeSteps {
+    received: &'static str,
+    accepts: &'static str,
+    writes: &'static str,
+    receives: &'static str,
+}
+
+const FIRST_CHAT: ExchangeSteps = ExchangeSteps {
+    received: "Talkdesk received the customer's message",
+    accepts: "the agent accepts (conversation_started)",
+    writes: "the agent writes (message_created)",
+    receives: "the customer receives exactly the agent's message, and no echo",
+};
+
+const SECOND_CHAT: ExchangeSteps = ExchangeSteps {
+    received: "Talkdesk received the customer's message in the second chat",
+    accepts: "the agent accepts the second conversation (conversation_started)",
+    writes: "the agent writes in the second chat (message_created)",
+    receives: "the customer receives exactly the agent's second message, and no echo",
+};
+
+/// Talkdesk got the customer's message (where the console shows it), the agent accepts and
+/// writes `written`, and the customer receives exactly that.
+async fn exchange<P: Progress>(
+    agent: &AgentSide,
+    chat: &mut LiveChat,
+    id: &str,
+    said: &str,
+    written: &str,
+    names: &ExchangeSteps,
+    runner: &mut Runner<'_, P>,
+) -> Option<()> {
+    if let Finder::Console(console) = &agent.finder {
+        runner
+            .step(names.received, steps::talkdesk_received(console, id, said))
+            .await?;
+    }
+    let callback = &agent.callback;
+    runner
+        .step(
+            names.accepts,
+            steps::agent_event(callback, AgentEvent::Started, id, None),
+        )
+        .await?;
+    runner
+        .step(
+            names.writes,
+            steps::agent_event(callback, AgentEvent::Message, id, Some(written)),
+        )
+        .await?;
+    runner
+        .step(
+            names.receives,
+            steps::receive_agent_message(chat, &agent_message(written), said),
+        )
+        .await
 }
 
 /// The frame the customer must receive for the agent's `written` message.

@@ -69,16 +69,6 @@ impl WebUiSession {
         }
     }
 
-    /// The session id.
-    pub fn session_id(&self) -> &str {
-        &self.session_id
-    }
-
-    /// The session's `originatingRequestId`, the same on every turn.
-    pub fn originating_request_id(&self) -> &str {
-        &self.originating_request_id
-    }
-
     /// The attributes the client will send with the next turn.
     pub fn attributes(&self) -> &BTreeMap<String, String> {
         &self.attributes

@@ -9,7 +9,7 @@ use super::{AGENT_NAME, CUSTOMER_NAME, Finder};
 use crate::agent::{AgentEvent, CallbackApi};
 use crate::lex::{BotTurn, LexSession};
 use crate::live_chat::{Frame, LiveChat};
-use crate::lookup::{TalkdeskConsole, conversation_key};
+use crate::lookup::{ConsoleConversation, TalkdeskConsole, conversation_key};
 
 /// A step's value and detail, or why it failed.
 pub(super) type Outcome<T> = Result<(T, Option<String>), String>;
@@ -179,19 +179,28 @@ pub(super) async fn talkdesk_received(
     said: &str,
 ) -> Outcome<()> {
     loop {
-        let conversations = console
-            .conversations()
-            .await
-            .map_err(|err| err.to_string())?;
-        let Some(conversation) = conversations.iter().find(|c| c.id == id) else {
-            return Err("the conversation is gone from the simulated Talkdesk".into());
-        };
+        let conversation = console_conversation(console, id).await?;
         match conversation.customer_messages.as_slice() {
             [] => tokio::time::sleep(CONSOLE_POLL).await,
             [only] if only == said => return Ok(((), None)),
             other => return Err(format!("Talkdesk got {} other messages", other.len())),
         }
     }
+}
+
+/// The simulated Talkdesk's view of conversation `id`.
+async fn console_conversation(
+    console: &TalkdeskConsole,
+    id: &str,
+) -> Result<ConsoleConversation, String> {
+    let conversations = console
+        .conversations()
+        .await
+        .map_err(|err| err.to_string())?;
+    conversations
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| "the conversation is gone from the simulated Talkdesk".into())
 }
 
 /// Talkdesk's conversation id as [`find_conversation`] finds it, which must not be
@@ -217,13 +226,7 @@ pub(super) async fn transcript_since_first_chat(
     id: &str,
     turns: &[SaidTurn],
 ) -> Outcome<()> {
-    let conversations = console
-        .conversations()
-        .await
-        .map_err(|err| err.to_string())?;
-    let Some(conversation) = conversations.iter().find(|c| c.id == id) else {
-        return Err("the conversation is gone from the simulated Talkdesk".into());
-    };
+    let conversation = console_conversation(console, id).await?;
     let expected = transcript_of(turns);
     match transcript_mismatch(&expected, &conversation.previous_messages) {
         None => Ok(((), Some(format!("{} lines", expected.len())))),
