@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use handover::agent_events::{AgentEvent, AgentEvents, ApiKeyCheck, EventType, api_key_matches};
+use crate::talkdesk_event::{CallbackEvent, EventType};
+use handover::agent_events::{AgentEvents, ApiKeyCheck, api_key_matches};
 use handover::secrets::SecretSource;
 use lambda_http::http::{Method, Response};
 use lambda_http::{Body, Request};
@@ -60,7 +61,9 @@ impl Callback {
         if request.method() != Method::POST {
             return Err(Refusal::MethodNotAllowed);
         }
-        let event = AgentEvent::parse(route, request.body()).map_err(Refusal::InvalidBody)?;
+        let event = CallbackEvent::parse(route, request.body())
+            .map_err(Refusal::InvalidBody)?
+            .into_agent_event();
         match self.events.handle(&event).await {
             Ok(outcome) => Ok(handled(outcome)),
             Err(err) => {

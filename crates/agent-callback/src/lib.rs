@@ -5,7 +5,8 @@
 //!
 //! Routes are matched on the path's last segment, so the API may sit under any stage or base
 //! path. The logic lives in [`handover::agent_events`]; this crate reads the configuration,
-//! checks the API key, wires the adapters and answers in JSON. Behind API Gateway a caller
+//! checks the API key, reads Talkdesk's bodies into the domain's agent events
+//! ([`talkdesk_event`]), wires the adapters and answers in JSON. Behind API Gateway a caller
 //! never gets the 401, 404 `not_found` and 405 below, nor the 403 for a wrong key: the gateway
 //! answers those itself (`docs/agent-callback.md`); the function checks them again in depth.
 //!
@@ -28,13 +29,14 @@ mod handler;
 mod reply;
 #[cfg(test)]
 mod schemas;
+pub mod talkdesk_event;
 
 use std::sync::Arc;
 
-use conversation_store::ConversationStore;
 use handover::agent_events::AgentEvents;
 use handover::connections::ConnectionPoster;
 use handover::secrets::SecretSource;
+use handover::store::ConversationStore;
 
 pub use config::{
     API_KEY_SECRET_VAR, CONNECTIONS_ENDPOINT_VAR, Config, ConfigError, DEFAULT_API_KEY_SECRET,

@@ -2,7 +2,8 @@
 //! `{"error": ..., "message": ...}` for one that was not. The shapes are the actions' output
 //! schemas in `schemas/talkdesk/`.
 
-use handover::agent_events::{InvalidEvent, Outcome};
+use crate::talkdesk_event::InvalidEvent;
+use handover::agent_events::Outcome;
 use lambda_http::Body;
 use lambda_http::http::header::{ALLOW, CONTENT_TYPE};
 use lambda_http::http::{Response, StatusCode};

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use handover::agent_events::{AgentEvent, EventType, InvalidEvent, Outcome};
+use crate::talkdesk_event::{CallbackEvent, EventType, InvalidEvent};
+use handover::agent_events::Outcome;
 use lambda_http::Body;
 use lambda_http::http::Response;
 use serde_json::{Map, Value, json};
@@ -29,7 +30,7 @@ fn schema(action: EventType, kind: &str) -> Map<String, Value> {
 }
 
 fn parses(action: EventType, body: &Value) -> bool {
-    AgentEvent::parse(action, body.to_string().as_bytes()).is_ok()
+    CallbackEvent::parse(action, body.to_string().as_bytes()).is_ok()
 }
 
 fn strings(value: &Value) -> BTreeSet<String> {
@@ -49,7 +50,7 @@ fn the_examples_of_each_input_schema_are_read_as_that_event() {
         let examples = schema["examples"].as_array().expect("examples");
         assert!(!examples.is_empty(), "{action}");
         for example in examples {
-            let event = AgentEvent::parse(action, example.to_string().as_bytes())
+            let event = CallbackEvent::parse(action, example.to_string().as_bytes())
                 .unwrap_or_else(|err| panic!("{action} example {example}: {err}"));
             assert_eq!(event.event_type(), action);
             assert_eq!(event.conversation_id(), example["conversation_id"]);

@@ -8,11 +8,10 @@ use std::sync::Arc;
 use agent_callback::{API_KEY_SECRET_VAR, CONNECTIONS_ENDPOINT_VAR, Callback, Config, callback};
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::secrets::SecretsManager;
-use conversation_store::{
-    ConversationKey, ConversationStatus, ConversationStore, DynamoDbStore, NewConversation,
-    Provider,
-};
+use conversation_store::DynamoDbStore;
+use handover::conversation::{ConversationKey, ConversationStatus, NewConversation, Provider};
 use handover::secrets::CachedSecrets;
+use handover::store::Conversations;
 use lambda_http::Body;
 use lambda_http::http::{Request, StatusCode};
 use serde_json::{Value, json};

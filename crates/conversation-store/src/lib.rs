@@ -1,11 +1,13 @@
-//! The conversation store shared by every Lambda of the live-chat handover.
+//! The conversation store shared by every Lambda of the live-chat handover: the adapters behind
+//! the domain's store ports (`handover::store`).
 //!
 //! It answers four questions with one read each: which conversation has this key, which one
 //! does the contact center know by this id, which one is this WebSocket connection bound to,
 //! and has this inbound event been handled already. It also keeps each Lex session's
-//! transcript, recorded turn by turn, for the agent who takes over. [`ConversationStore`] is
-//! the contract; [`MemoryStore`] keeps records in the process (tests, the local stack) and
-//! [`DynamoDbStore`] in one DynamoDB table.
+//! transcript, recorded turn by turn, for the agent who takes over. [`MemoryStore`] keeps
+//! records in the process (tests, the local stack) and [`DynamoDbStore`] in one DynamoDB
+//! table; both apply the domain's rules (`handover::store::Change`, `handover::transcript`)
+//! and pass the same contract suite.
 //!
 //! # DynamoDB table design
 //!
@@ -39,29 +41,12 @@
 //! `expires_at` (epoch seconds) is set to now plus the configured lifetime on every write, and
 //! reads treat an item past its expiry as absent, since DynamoDB deletes expired items lazily.
 
-mod clock;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
-mod error;
-pub mod lifetime;
 mod memory;
-mod model;
 mod settings;
-mod store;
-mod transcript;
 
-pub use clock::{Clock, ManualClock, SystemClock};
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbStore;
-pub use error::StoreError;
 pub use memory::MemoryStore;
-pub use model::{
-    Binding, Conversation, ConversationKey, ConversationStatus, InvalidKey, MAX_KEY_LEN,
-    NewConversation, Provider, UnknownName,
-};
 pub use settings::{LIFETIME_VAR, SettingsError, StoreSettings, TABLE_VAR};
-pub use store::ConversationStore;
-pub use transcript::{
-    Escalation, LastTurn, PreviousExchange, Speaker, Transcript, TranscriptEntry, TranscriptLimits,
-    Turn,
-};

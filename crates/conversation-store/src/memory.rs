@@ -6,14 +6,14 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 
-use crate::clock::{Clock, SystemClock};
-use crate::error::StoreError;
-use crate::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
-use crate::model::{
+use handover::clock::{Clock, SystemClock};
+use handover::conversation::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
-use crate::store::{Change, ConversationStore, new_record};
-use crate::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
+use handover::store::StoreError;
+use handover::store::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
+use handover::store::{Change, Conversations, HandledEvents, Transcripts, new_record};
+use handover::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// Records in a mutex-guarded map; one lock per operation makes every operation atomic.
 #[derive(Debug, Clone)]
@@ -124,7 +124,7 @@ impl State {
 }
 
 #[async_trait]
-impl ConversationStore for MemoryStore {
+impl Conversations for MemoryStore {
     async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError> {
         let now = self.clock.now();
         let mut state = self.lock();
@@ -241,7 +241,10 @@ impl ConversationStore for MemoryStore {
     async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
         self.change(key, Change::Touch)
     }
+}
 
+#[async_trait]
+impl HandledEvents for MemoryStore {
     async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError> {
         let now = self.clock.now();
         let mut state = self.lock();
@@ -262,7 +265,10 @@ impl ConversationStore for MemoryStore {
         self.lock().events.remove(&id);
         Ok(())
     }
+}
 
+#[async_trait]
+impl Transcripts for MemoryStore {
     async fn record_turn(
         &self,
         lex_session_id: &str,

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::lifetime::DEFAULT_LIFETIME;
+use handover::store::lifetime::DEFAULT_LIFETIME;
 
 /// The variable naming the DynamoDB table.
 pub const TABLE_VAR: &str = "CONVERSATION_TABLE";

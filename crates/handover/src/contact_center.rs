@@ -1,10 +1,14 @@
-//! The port to the contact center that carries the live chat: Talkdesk Digital Connect or
-//! Amazon Connect chat, chosen by configuration.
+//! The port to the contact centers that carry live chats (Talkdesk Digital Connect, Amazon
+//! Connect chat), and the set of them a deployment enables: new escalations go to the one
+//! configured for escalation, and every later call about a conversation goes to the contact
+//! center of that conversation's [`Provider`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use crate::conversation::{Conversation, Provider};
+use crate::transcript::TranscriptEntry;
 use async_trait::async_trait;
-use conversation_store::{Conversation, Provider, TranscriptEntry};
 use tokio::time::Instant;
 
 use crate::secrets::SecretError;
@@ -46,6 +50,10 @@ pub enum ContactCenterError {
         /// Its explanation (never message contents).
         message: String,
     },
+    /// The conversation's contact center is not enabled in this deployment, so nothing was
+    /// called (never another contact center in its place).
+    #[error("the {0} contact center is not enabled in this deployment")]
+    NotEnabled(Provider),
     /// The contact center could not be reached in time, or failed.
     #[error("the contact center is unavailable ({code}): {message}")]
     Unavailable {
@@ -61,6 +69,7 @@ impl ContactCenterError {
     pub fn code(&self) -> &str {
         match self {
             ContactCenterError::Credentials(_) => "credentials",
+            ContactCenterError::NotEnabled(_) => "not_enabled",
             ContactCenterError::Refused { code, .. }
             | ContactCenterError::Unavailable { code, .. } => code,
         }
@@ -100,4 +109,73 @@ pub trait ContactCenter: Send + Sync {
         conversation: &Conversation,
         deadline: Instant,
     ) -> Result<(), ContactCenterError>;
+}
+
+/// The contact centers a deployment enables, one per provider, and the one new escalations go
+/// to.
+#[derive(Clone)]
+pub struct ContactCenters {
+    escalation: Arc<dyn ContactCenter>,
+    others: Vec<Arc<dyn ContactCenter>>,
+}
+
+/// Two contact centers given for the same provider.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {0} contact center is given twice")]
+pub struct DuplicateProvider(pub Provider);
+
+impl ContactCenters {
+    /// Only `escalation`, which takes every new escalation.
+    pub fn single(escalation: Arc<dyn ContactCenter>) -> Self {
+        Self {
+            escalation,
+            others: Vec::new(),
+        }
+    }
+
+    /// `escalation` takes new escalations; `others` only carry on the conversations that
+    /// were started with them.
+    pub fn new(
+        escalation: Arc<dyn ContactCenter>,
+        others: impl IntoIterator<Item = Arc<dyn ContactCenter>>,
+    ) -> Result<Self, DuplicateProvider> {
+        let mut centers = Self::single(escalation);
+        for other in others {
+            if centers.of(other.provider()).is_ok() {
+                return Err(DuplicateProvider(other.provider()));
+            }
+            centers.others.push(other);
+        }
+        Ok(centers)
+    }
+
+    /// The contact center new escalations go to.
+    pub fn escalation(&self) -> Arc<dyn ContactCenter> {
+        self.escalation.clone()
+    }
+
+    /// The contact center of `provider`, if this deployment enables it.
+    pub fn of(&self, provider: Provider) -> Result<&dyn ContactCenter, ContactCenterError> {
+        std::iter::once(&self.escalation)
+            .chain(&self.others)
+            .find(|center| center.provider() == provider)
+            .map(|center| &**center)
+            .ok_or(ContactCenterError::NotEnabled(provider))
+    }
+
+    /// The providers enabled, the escalation's first.
+    pub fn providers(&self) -> Vec<Provider> {
+        std::iter::once(&self.escalation)
+            .chain(&self.others)
+            .map(|center| center.provider())
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for ContactCenters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContactCenters")
+            .field("providers", &self.providers())
+            .finish()
+    }
 }

@@ -1,13 +1,18 @@
-//! The domain of handing an Amazon Lex V2 chatbot conversation over to a human agent: the
-//! Lex code hook wire format, the signed reference the web client uses to join a chat, the
-//! ports to the contact center and to secrets, and the escalation itself.
+//! The domain of handing an Amazon Lex V2 chatbot conversation over to a human agent: what a
+//! conversation and a transcript are, the Lex code hook wire format, the signed reference the
+//! web client uses to join a chat, the ports to the store, the contact center and secrets, and
+//! the escalation, relay and agent-event services.
 //! Free of AWS SDK types so that every Lambda and test can share it.
 
 pub mod agent_events;
+pub mod clock;
 pub mod connections;
 pub mod contact_center;
+pub mod conversation;
 pub mod escalation;
 pub mod lex;
 pub mod reference;
 pub mod relay;
 pub mod secrets;
+pub mod store;
+pub mod transcript;

@@ -23,9 +23,9 @@
 
 use std::fmt;
 
+use crate::conversation::ConversationKey;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use conversation_store::ConversationKey;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use thiserror::Error;
@@ -37,7 +37,7 @@ pub const SESSION_ATTRIBUTE: &str = "talkdesk_conversation_id";
 pub const MAX_REFERENCE_LEN: usize = 108;
 
 /// The longest conversation key, in characters.
-pub const MAX_CONVERSATION_KEY_LEN: usize = conversation_store::MAX_KEY_LEN;
+pub const MAX_CONVERSATION_KEY_LEN: usize = crate::conversation::MAX_KEY_LEN;
 
 /// The shortest signing secret accepted, in bytes: as long as the HMAC-SHA256 output.
 pub const MIN_SECRET_LEN: usize = 32;

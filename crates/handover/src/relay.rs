@@ -12,9 +12,9 @@ mod settings;
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-use conversation_store::{
-    Clock, ConversationKey, ConversationStatus, ConversationStore, StoreError, SystemClock,
-};
+use crate::clock::{Clock, SystemClock};
+use crate::conversation::{ConversationKey, ConversationStatus};
+use crate::store::{ConversationStore, StoreError};
 use serde::Deserialize;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
@@ -22,7 +22,7 @@ use tracing::{error, info, warn};
 pub use settings::{BadMaxMessageChars, RelaySettings};
 
 use crate::connections::{ConnectionPoster, Frame, PostError};
-use crate::contact_center::ContactCenter;
+use crate::contact_center::ContactCenters;
 use crate::reference::{ReferenceError, load_signer};
 use crate::secrets::SecretSource;
 
@@ -56,7 +56,7 @@ pub enum Refusal {
 /// The customer side of the relay, with everything it depends on behind ports.
 pub struct CustomerRelay {
     store: Arc<dyn ConversationStore>,
-    contact_center: Arc<dyn ContactCenter>,
+    contact_centers: ContactCenters,
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
     settings: RelaySettings,
@@ -71,18 +71,19 @@ struct CustomerFrame {
 }
 
 impl CustomerRelay {
-    /// A relay over these ports. `secrets` should cache: it is asked for the reference signing
+    /// A relay over these ports; each conversation's calls go to the contact center of its
+    /// provider among `contact_centers`. `secrets` should cache: it is asked for the reference signing
     /// key on every connect.
     pub fn new(
         store: Arc<dyn ConversationStore>,
-        contact_center: Arc<dyn ContactCenter>,
+        contact_centers: ContactCenters,
         connections: Arc<dyn ConnectionPoster>,
         secrets: Arc<dyn SecretSource>,
         settings: RelaySettings,
     ) -> Self {
         Self {
             store,
-            contact_center,
+            contact_centers,
             connections,
             secrets,
             settings,
@@ -184,11 +185,11 @@ impl CustomerRelay {
             }
         };
         let key = &conversation.key;
-        if let Err(err) = self
-            .contact_center
-            .send_message(&conversation, text, deadline)
-            .await
-        {
+        let sent = match self.contact_centers.of(conversation.provider) {
+            Ok(center) => center.send_message(&conversation, text, deadline).await,
+            Err(not_enabled) => Err(not_enabled),
+        };
+        if let Err(err) = sent {
             error!(conversation = %key, code = err.code(), error = %err, "could not relay the customer's message");
             return self
                 .say(connection_id, &self.settings.relay_failed_message)
@@ -236,11 +237,11 @@ impl CustomerRelay {
                 error!(conversation = %key, error = %err, "could not mark the conversation ended")
             }
         }
-        if let Err(err) = self
-            .contact_center
-            .end_conversation(&conversation, deadline)
-            .await
-        {
+        let ended = match self.contact_centers.of(conversation.provider) {
+            Ok(center) => center.end_conversation(&conversation, deadline).await,
+            Err(not_enabled) => Err(not_enabled),
+        };
+        if let Err(err) = ended {
             error!(conversation = %key, code = err.code(), error = %err, "could not end the conversation at the contact center");
         }
         info!(conversation = %key, "customer ended the chat");

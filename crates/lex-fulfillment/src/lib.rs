@@ -1,18 +1,19 @@
 //! The Lex V2 code hook Lambda: the bot's dialog code hook for every intent (records the
 //! transcript) and the fulfillment code hook of the escalation intent (hands the customer over
-//! to Talkdesk). The logic lives in [`handover::escalation`]; this crate reads the
-//! configuration, wires the AWS and Talkdesk adapters, and turns Lambda invocations into calls.
+//! to the contact center). The logic lives in [`handover::escalation`]; this crate reads the
+//! configuration, wires the AWS and contact-center adapters, and turns Lambda invocations into calls.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_adapters::lambda::{deadline, secrets_refresh};
-use conversation_store::{ConversationStore, SettingsError, StoreSettings};
+use contact_centers::{BuildError, ContactCenterSettings};
+use conversation_store::{SettingsError, StoreSettings};
 use handover::escalation::{CodeHook, EscalationSettings, SettingError};
 use handover::lex::{LexEvent, LexResponse};
 use handover::secrets::SecretSource;
+use handover::store::ConversationStore;
 use lambda_runtime::LambdaEvent;
-use talkdesk::{MissingOAuthBase, TalkdeskContactCenter, TalkdeskSettings};
 use tracing::error;
 
 /// The Lambda's configuration, from its environment (listed in `docs/lex-code-hook.md`).
@@ -22,8 +23,8 @@ pub struct Config {
     pub store: StoreSettings,
     /// The escalation's behaviour.
     pub escalation: EscalationSettings,
-    /// Where Talkdesk and its secrets are.
-    pub talkdesk: TalkdeskSettings,
+    /// The enabled contact centers and where their secrets are.
+    pub contact_centers: ContactCenterSettings,
     /// How long a secret is used before it is read again (`SECRETS_REFRESH_SECONDS`).
     pub secrets_refresh: Duration,
 }
@@ -37,12 +38,12 @@ pub enum ConfigError {
     /// The escalation's settings.
     #[error(transparent)]
     Escalation(#[from] SettingError),
-    /// Talkdesk's settings.
+    /// The contact centers' settings.
     #[error(transparent)]
-    Talkdesk(#[from] MissingOAuthBase),
-    /// The Talkdesk client refused its configuration.
-    #[error("the Talkdesk settings are not usable: {0}")]
-    TalkdeskClient(#[from] talkdesk::ConfigError),
+    ContactCenters(#[from] contact_centers::SettingsError),
+    /// A contact center refused its settings.
+    #[error(transparent)]
+    ContactCenterBuild(#[from] BuildError),
     /// Another setting.
     #[error("{0}")]
     Setting(String),
@@ -54,7 +55,7 @@ impl Config {
         Ok(Self {
             store: StoreSettings::from_vars(&var)?,
             escalation: EscalationSettings::from_vars(&var)?,
-            talkdesk: TalkdeskSettings::from_vars(&var)?,
+            contact_centers: ContactCenterSettings::from_vars(&var)?,
             secrets_refresh: secrets_refresh(&var).map_err(ConfigError::Setting)?,
         })
     }
@@ -65,17 +66,17 @@ impl Config {
     }
 }
 
-/// The code hook over `store` (DynamoDB in AWS) and Talkdesk. `secrets` should cache (see
+/// The code hook over `store` (DynamoDB in AWS), escalating to the configured contact center. `secrets` should cache (see
 /// [`handover::secrets::CachedSecrets`]): it is asked on every escalation.
 pub fn code_hook(
     config: &Config,
     store: Arc<dyn ConversationStore>,
     secrets: Arc<dyn SecretSource>,
 ) -> Result<CodeHook, ConfigError> {
-    let contact_center = TalkdeskContactCenter::from_settings(&config.talkdesk, secrets.clone())?;
+    let contact_centers = config.contact_centers.build(secrets.clone())?;
     Ok(CodeHook::new(
         store,
-        Arc::new(contact_center),
+        contact_centers.escalation(),
         secrets,
         config.escalation.clone(),
     ))

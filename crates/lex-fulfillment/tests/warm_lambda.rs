@@ -8,11 +8,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use aws_adapters::secrets::SecretsManager;
-use conversation_store::{ConversationStatus, ConversationStore, DynamoDbStore, Provider};
+use conversation_store::DynamoDbStore;
+use handover::conversation::{ConversationStatus, Provider};
 use handover::escalation::CodeHook;
 use handover::lex::IntentState;
 use handover::reference::SESSION_ATTRIBUTE;
 use handover::secrets::{CachedSecrets, SecretError, SecretSource};
+use handover::store::{Conversations, Transcripts};
 use lambda_runtime::{Context, LambdaEvent};
 use lex_fulfillment::{Config, code_hook, handle};
 use serde_json::{Value, json};

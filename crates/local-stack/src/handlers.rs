@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use agent_callback::Callback;
-use conversation_store::ConversationStore;
 use handover::connections::ConnectionPoster;
 use handover::escalation::CodeHook;
 use handover::relay::CustomerRelay;
 use handover::secrets::SecretSource;
+use handover::store::ConversationStore;
 use lambda_runtime::Context;
 use uuid::Uuid;
 

@@ -66,7 +66,14 @@ pub(crate) fn prepare(
     configs: &LambdaConfigs,
     given: BTreeMap<String, String>,
 ) -> Result<Secrets, StartError> {
-    let talkdesk = &configs.code_hook.talkdesk.secrets;
+    let talkdesk = &configs
+        .code_hook
+        .contact_centers
+        .talkdesk()
+        .ok_or_else(|| {
+            StartError::Settings("the local stack simulates Talkdesk: enable talkdesk".into())
+        })?
+        .secrets;
     let reference_key = &configs.code_hook.escalation.reference_key_secret;
     let api_key = &configs.callback.api_key_secret;
     let generated = [
@@ -162,7 +169,17 @@ mod tests {
         assert!(reference_key.len() >= 32, "the reference key is too short");
         let api_key = read(configs.callback.api_key_secret.clone()).await;
         assert_eq!(api_key, secrets.callback_api_key);
-        let keys = read(configs.code_hook.talkdesk.secrets.client_keys.clone()).await;
+        let keys = read(
+            configs
+                .code_hook
+                .contact_centers
+                .talkdesk()
+                .unwrap()
+                .secrets
+                .client_keys
+                .clone(),
+        )
+        .await;
         assert!(keys.contains(&secrets.account.client_secret));
         let again = prepare(&configs, BTreeMap::new()).unwrap();
         assert_ne!(
@@ -176,7 +193,14 @@ mod tests {
         let configs = configs();
         let given = BTreeMap::from([
             (
-                configs.code_hook.talkdesk.secrets.client_keys.clone(),
+                configs
+                    .code_hook
+                    .contact_centers
+                    .talkdesk()
+                    .unwrap()
+                    .secrets
+                    .client_keys
+                    .clone(),
                 r#"{"client_id":"acme","client_secret":"s3cret"}"#.to_owned(),
             ),
             (
@@ -193,7 +217,14 @@ mod tests {
     #[test]
     fn a_malformed_secret_is_named_without_its_value() {
         let configs = configs();
-        let name = configs.code_hook.talkdesk.secrets.touchpoint.clone();
+        let name = configs
+            .code_hook
+            .contact_centers
+            .talkdesk()
+            .unwrap()
+            .secrets
+            .touchpoint
+            .clone();
         let given = BTreeMap::from([(name.clone(), r#"{"touchpoint":"hunter2"}"#.to_owned())]);
         let Err(err) = prepare(&configs, given) else {
             panic!("a malformed touchpoint secret was accepted");

@@ -99,11 +99,23 @@ mod tests {
         let configs = LambdaConfigs::read(&environment, &addresses()).unwrap();
         assert_eq!(configs.code_hook.store.table, MEMORY_TABLE);
         assert_eq!(
-            configs.websocket.talkdesk.client.oauth_base,
+            configs
+                .websocket
+                .contact_centers
+                .talkdesk()
+                .unwrap()
+                .client
+                .oauth_base,
             "http://127.0.0.1:1"
         );
         assert_eq!(
-            configs.websocket.talkdesk.client.api_base,
+            configs
+                .websocket
+                .contact_centers
+                .talkdesk()
+                .unwrap()
+                .client
+                .api_base,
             "http://127.0.0.1:1"
         );
         assert_eq!(

@@ -8,7 +8,8 @@ use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use conversation_store::dynamodb::table::create_table;
-use conversation_store::{ConversationStore, DynamoDbStore, MemoryStore};
+use conversation_store::{DynamoDbStore, MemoryStore};
+use handover::store::ConversationStore;
 
 use crate::error::StartError;
 use crate::options::StoreChoice;

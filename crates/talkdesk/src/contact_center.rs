@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use conversation_store::{Conversation, Provider, Speaker};
 use handover::contact_center::{
     ContactCenter, ContactCenterError, HandoverRequest, StartedConversation,
 };
+use handover::conversation::{Conversation, Provider};
 use handover::secrets::{SecretSource, parse_json};
+use handover::transcript::Speaker;
 use serde::Deserialize;
 use tokio::time::Instant;
 use tracing::warn;

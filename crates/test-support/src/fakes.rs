@@ -5,25 +5,43 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use conversation_store::{Conversation, Provider};
 use handover::connections::{ConnectionPoster, Frame, PostError};
 use handover::contact_center::{
     ContactCenter, ContactCenterError, HandoverRequest, StartedConversation,
 };
+use handover::conversation::{Conversation, Provider};
 use handover::secrets::{SecretError, SecretSource};
 use tokio::time::Instant;
 
 /// A Talkdesk-like contact center that records every call. Like Talkdesk, the same
-/// idempotency key gives the same conversation id: `td-<key>`.
-#[derive(Default)]
+/// idempotency key gives the same conversation id: `td-<key>`. It acts as Talkdesk unless told
+/// to act as another provider.
 pub struct FakeContactCenter {
+    provider: Provider,
     started: Mutex<Vec<(HandoverRequest, String)>>,
     sent: Mutex<Vec<(String, String)>>,
     ended: Mutex<Vec<String>>,
     refusal: Mutex<Option<ContactCenterError>>,
 }
 
+impl Default for FakeContactCenter {
+    fn default() -> Self {
+        Self::acting_as(Provider::Talkdesk)
+    }
+}
+
 impl FakeContactCenter {
+    /// A fake that says it is `provider`'s contact center.
+    pub fn acting_as(provider: Provider) -> Self {
+        Self {
+            provider,
+            started: Mutex::default(),
+            sent: Mutex::default(),
+            ended: Mutex::default(),
+            refusal: Mutex::default(),
+        }
+    }
+
     /// From now on every call fails with `error`.
     pub fn refuse_with(&self, error: ContactCenterError) {
         *self.refusal.lock().unwrap() = Some(error);
@@ -52,7 +70,7 @@ impl FakeContactCenter {
 #[async_trait]
 impl ContactCenter for FakeContactCenter {
     fn provider(&self) -> Provider {
-        Provider::Talkdesk
+        self.provider
     }
 
     async fn start_conversation(

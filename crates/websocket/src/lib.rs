@@ -9,12 +9,13 @@ use std::time::Duration;
 use aws_adapters::lambda::{deadline, secrets_refresh};
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
-use conversation_store::{ConversationStore, SettingsError, StoreSettings};
+use contact_centers::{BuildError, ContactCenterSettings};
+use conversation_store::{SettingsError, StoreSettings};
 use handover::connections::ConnectionPoster;
 use handover::relay::{BadMaxMessageChars, CustomerRelay, Refusal, RelaySettings};
 use handover::secrets::SecretSource;
+use handover::store::ConversationStore;
 use lambda_runtime::LambdaEvent;
-use talkdesk::{MissingOAuthBase, TalkdeskContactCenter, TalkdeskSettings};
 use tracing::warn;
 
 /// The variable holding the API Gateway Management API endpoint of this WebSocket API.
@@ -27,8 +28,8 @@ pub struct Config {
     pub store: StoreSettings,
     /// What the relay says and allows.
     pub relay: RelaySettings,
-    /// Where Talkdesk and its secrets are.
-    pub talkdesk: TalkdeskSettings,
+    /// The enabled contact centers and where their secrets are.
+    pub contact_centers: ContactCenterSettings,
     /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`.
     pub connections_endpoint: String,
     /// How long a secret is used before it is read again.
@@ -44,12 +45,12 @@ pub enum ConfigError {
     /// The relay's settings.
     #[error(transparent)]
     Relay(#[from] BadMaxMessageChars),
-    /// Talkdesk's settings.
+    /// The contact centers' settings.
     #[error(transparent)]
-    Talkdesk(#[from] MissingOAuthBase),
-    /// The Talkdesk client refused its configuration.
-    #[error("the Talkdesk settings are not usable: {0}")]
-    TalkdeskClient(#[from] talkdesk::ConfigError),
+    ContactCenters(#[from] contact_centers::SettingsError),
+    /// A contact center refused its settings.
+    #[error(transparent)]
+    ContactCenterBuild(#[from] BuildError),
     /// Another setting.
     #[error("{0}")]
     Setting(String),
@@ -69,7 +70,7 @@ impl Config {
         Ok(Self {
             store: StoreSettings::from_vars(&var)?,
             relay: RelaySettings::from_vars(&var)?,
-            talkdesk: TalkdeskSettings::from_vars(&var)?,
+            contact_centers: ContactCenterSettings::from_vars(&var)?,
             connections_endpoint,
             secrets_refresh: secrets_refresh(&var).map_err(ConfigError::Setting)?,
         })
@@ -81,7 +82,7 @@ impl Config {
     }
 }
 
-/// The relay over `store` (DynamoDB in AWS), Talkdesk and `connections`. `secrets` should
+/// The relay over `store` (DynamoDB in AWS), the enabled contact centers and `connections`. `secrets` should
 /// cache.
 pub fn relay(
     config: &Config,
@@ -89,10 +90,9 @@ pub fn relay(
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
 ) -> Result<CustomerRelay, ConfigError> {
-    let contact_center = TalkdeskContactCenter::from_settings(&config.talkdesk, secrets.clone())?;
     Ok(CustomerRelay::new(
         store,
-        Arc::new(contact_center),
+        config.contact_centers.build(secrets.clone())?,
         connections,
         secrets,
         config.relay.clone(),

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
-use conversation_store::{
-    ConversationKey, ConversationStatus, ConversationStore, MemoryStore, NewConversation, Provider,
-};
+use conversation_store::MemoryStore;
+use handover::contact_center::ContactCenters;
+use handover::conversation::{ConversationKey, ConversationStatus, NewConversation, Provider};
 use handover::reference::{DEFAULT_KEY_SECRET, ReferenceSigner};
 use handover::relay::{CustomerRelay, RelaySettings};
+use handover::store::Conversations;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use test_support::fakes::{FakeContactCenter, MapSecrets, RecordingPoster};
@@ -32,7 +33,7 @@ fn rig() -> Rig {
     let poster = Arc::new(RecordingPoster::default());
     let relay = CustomerRelay::new(
         store.clone(),
-        contact_center.clone(),
+        ContactCenters::single(contact_center.clone()),
         poster.clone(),
         Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
         RelaySettings::default(),

@@ -8,13 +8,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::secrets::SecretsManager;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
-use conversation_store::{
-    Conversation, ConversationKey, ConversationStatus, ConversationStore, DynamoDbStore,
-    NewConversation, Provider,
+use conversation_store::DynamoDbStore;
+use handover::conversation::{
+    Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
 use handover::reference::ReferenceSigner;
 use handover::relay::CustomerRelay;
 use handover::secrets::CachedSecrets;
+use handover::store::Conversations;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use test_support::files::event as sample;

@@ -1,7 +1,7 @@
 //! The sample events in `events/` are REST API proxy events this function routes and handles.
 
 use agent_callback::route;
-use handover::agent_events::EventType;
+use agent_callback::talkdesk_event::EventType;
 use lambda_http::http::StatusCode;
 use lambda_http::request::from_str;
 use serde_json::{Value, json};

@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use agent_callback::{Callback, DEFAULT_API_KEY_SECRET};
-use conversation_store::{
-    ConversationKey, ConversationStatus, ConversationStore, MemoryStore, NewConversation, Provider,
-};
+use conversation_store::MemoryStore;
 use handover::agent_events::{AgentEventSettings, AgentEvents};
 use handover::connections::{Frame, PostError};
+use handover::conversation::{ConversationKey, ConversationStatus, NewConversation, Provider};
+use handover::store::Conversations;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::{Value, json};
@@ -62,7 +62,7 @@ impl Rig {
         self.conversation().await.status
     }
 
-    async fn conversation(&self) -> conversation_store::Conversation {
+    async fn conversation(&self) -> handover::conversation::Conversation {
         self.store.conversation(&self.key).await.unwrap().unwrap()
     }
 }

@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use crate::error::StoreError;
+use handover::store::StoreError;
 
 /// Error codes DynamoDB uses when it sheds load.
 const THROTTLING_CODES: [&str; 3] = [

@@ -6,9 +6,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::table::{CREATED_AT, PARTITION_KEY, PROVIDER_REF, TTL_ATTRIBUTE};
-use crate::error::StoreError;
-use crate::model::{Conversation, ConversationKey, Provider};
-use crate::transcript::{LastTurn, Transcript, TranscriptEntry};
+use handover::conversation::{Conversation, ConversationKey, Provider};
+use handover::store::StoreError;
+use handover::transcript::{LastTurn, Transcript, TranscriptEntry};
 
 /// An item as the SDK passes it.
 pub(crate) type Item = HashMap<String, AttributeValue>;
@@ -356,8 +356,8 @@ fn corrupt<E: std::fmt::Display>(name: &'static str) -> impl Fn(E) -> StoreError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ConversationStatus;
-    use crate::transcript::Speaker;
+    use handover::conversation::ConversationStatus;
+    use handover::transcript::Speaker;
 
     fn sample() -> Conversation {
         Conversation {

@@ -21,15 +21,15 @@ use self::item::{
     transcript_item, transcript_pk,
 };
 use self::table::{PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF};
-use crate::clock::{Clock, SystemClock};
-use crate::error::StoreError;
-use crate::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
-use crate::model::{
+use crate::settings::StoreSettings;
+use handover::clock::{Clock, SystemClock};
+use handover::conversation::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
-use crate::settings::StoreSettings;
-use crate::store::{Change, ConversationStore, new_record};
-use crate::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
+use handover::store::StoreError;
+use handover::store::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
+use handover::store::{Change, Conversations, HandledEvents, Transcripts, new_record};
+use handover::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// How often a write is retried when a concurrent writer changed the record first.
 const WRITE_ATTEMPTS: u32 = 10;
@@ -311,7 +311,7 @@ async fn backoff(attempt: u32) {
 }
 
 #[async_trait]
-impl ConversationStore for DynamoDbStore {
+impl Conversations for DynamoDbStore {
     async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError> {
         let now = self.clock.now();
         let conversation = new_record(new, now, self.lifetime);
@@ -422,7 +422,10 @@ impl ConversationStore for DynamoDbStore {
     async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
         Ok(self.change(key, Change::Touch).await?.1)
     }
+}
 
+#[async_trait]
+impl HandledEvents for DynamoDbStore {
     async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError> {
         let now = self.clock.now();
         let put = self
@@ -455,7 +458,10 @@ impl ConversationStore for DynamoDbStore {
             .map_err(store_error)?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl Transcripts for DynamoDbStore {
     async fn record_turn(
         &self,
         lex_session_id: &str,

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::errors::store_error;
-use crate::error::StoreError;
+use handover::store::StoreError;
 
 /// The partition key of every item.
 pub const PARTITION_KEY: &str = "pk";

@@ -5,10 +5,13 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use conversation_store::{
-    Clock, Conversation, ConversationKey, ConversationStatus, ConversationStore, Escalation,
-    ManualClock, NewConversation, PreviousExchange, Provider, Speaker, StoreError, Transcript,
-    TranscriptEntry, TranscriptLimits, Turn,
+use handover::clock::{Clock, ManualClock};
+use handover::conversation::{
+    Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
+};
+use handover::store::{ConversationStore, StoreError};
+use handover::transcript::{
+    Escalation, PreviousExchange, Speaker, Transcript, TranscriptEntry, TranscriptLimits, Turn,
 };
 
 /// Where every test clock starts (a whole second, so expiries are exact).

@@ -58,7 +58,8 @@ macro_rules! contract_suite {
 mod memory {
     use std::sync::Arc;
 
-    use conversation_store::{ManualClock, MemoryStore};
+    use conversation_store::MemoryStore;
+    use handover::clock::ManualClock;
 
     use crate::cases::{Harness, LIFETIME, START};
 
@@ -79,7 +80,8 @@ mod memory {
 mod dynamodb {
     use std::sync::Arc;
 
-    use conversation_store::{DynamoDbStore, ManualClock};
+    use conversation_store::DynamoDbStore;
+    use handover::clock::ManualClock;
 
     use crate::cases::{Harness, LIFETIME, START};
 

@@ -2,17 +2,13 @@
 
 use std::sync::Arc;
 
-use conversation_store::{
-    Conversation, ConversationStatus, ConversationStore, Provider, StoreError,
-};
 use tracing::{info, warn};
 
-use super::request::{AgentEvent, MessageEvent};
+use super::event::{AgentAction, AgentEvent};
 use super::settings::AgentEventSettings;
 use crate::connections::{ConnectionPoster, Frame, PostError};
-
-/// Where handled agent message ids are recorded in the store.
-const MESSAGE_EVENTS: &str = "talkdesk";
+use crate::conversation::{Conversation, ConversationStatus, Provider};
+use crate::store::{ConversationStore, StoreError};
 
 /// What became of an event that was handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,16 +17,16 @@ pub enum Outcome {
     Delivered,
     /// A message already shown; it was not shown again.
     Duplicate,
-    /// `conversation_ended` for a conversation that had already ended.
+    /// An end for a conversation that had already ended.
     AlreadyEnded,
-    /// No conversation has this Talkdesk id (never started here, or its lifetime ran out).
+    /// No conversation has this provider id (never started here, or its lifetime ran out).
     UnknownConversation,
     /// The customer is not connected (left, or ended the chat), so they did not see the
-    /// event; the agent should end the chat. A `conversation_ended` is still recorded.
+    /// event; the agent should end the chat. An end is still recorded.
     CustomerDisconnected,
 }
 
-/// An event that could not be handled now; Talkdesk may retry it.
+/// An event that could not be handled now; the contact center may retry it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AgentEventError {
     /// The conversation store failed.
@@ -72,36 +68,40 @@ impl AgentEvents {
     pub async fn handle(&self, event: &AgentEvent) -> Result<Outcome, AgentEventError> {
         let Some(conversation) = self
             .store
-            .conversation_by_provider_id(Provider::Talkdesk, event.conversation_id())
+            .conversation_by_provider_id(event.provider, &event.provider_conversation_id)
             .await?
         else {
             info!(
-                event = %event.event_type(),
-                talkdesk_conversation = event.conversation_id(),
+                provider = %event.provider,
+                action = event.action.name(),
+                provider_conversation = event.provider_conversation_id,
                 "agent event for an unknown conversation"
             );
             return Ok(Outcome::UnknownConversation);
         };
         let author = event
-            .author_name()
+            .author_name
+            .as_deref()
             .unwrap_or(&self.settings.default_author_name);
-        let outcome = match event {
-            AgentEvent::ConversationStarted(_) => self.started(&conversation, author).await?,
-            AgentEvent::MessageCreated(message) => {
-                self.message(&conversation, message, author).await?
+        let outcome = match &event.action {
+            AgentAction::Joined => self.joined(&conversation, author).await?,
+            AgentAction::Message { id, text } => {
+                self.message(&conversation, event.provider, id, text, author)
+                    .await?
             }
-            AgentEvent::ConversationEnded(_) => self.ended(&conversation, author).await?,
+            AgentAction::Ended | AgentAction::Left => self.ended(&conversation, author).await?,
         };
         info!(
             conversation = %conversation.key,
-            event = %event.event_type(),
+            provider = %event.provider,
+            action = event.action.name(),
             ?outcome,
             "agent event handled"
         );
         Ok(outcome)
     }
 
-    async fn started(
+    async fn joined(
         &self,
         conversation: &Conversation,
         author: &str,
@@ -130,7 +130,9 @@ impl AgentEvents {
     async fn message(
         &self,
         conversation: &Conversation,
-        message: &MessageEvent,
+        provider: Provider,
+        id: &str,
+        text: &str,
         author: &str,
     ) -> Result<Outcome, AgentEventError> {
         let connection_id = match &conversation.connection_id {
@@ -138,15 +140,16 @@ impl AgentEvents {
             _ => return Ok(Outcome::CustomerDisconnected),
         };
         // Recorded before posting, so that a retry racing this attempt is a duplicate, and
-        // forgotten if the post fails, so that Talkdesk's retry is delivered.
-        let id = &message.message_id;
-        if !self.store.record_event(MESSAGE_EVENTS, id).await? {
+        // forgotten if the post fails, so that the contact center's retry is delivered.
+        // Message ids are the provider's, so each provider has its own record.
+        let source = provider.as_str();
+        if !self.store.record_event(source, id).await? {
             return Ok(Outcome::Duplicate);
         }
-        let frame = Frame::message(&message.content, author);
+        let frame = Frame::message(text, author);
         let posted = self.post(connection_id, &frame).await;
         if !matches!(posted, Ok(Posted::Yes))
-            && let Err(err) = self.store.forget_event(MESSAGE_EVENTS, id).await
+            && let Err(err) = self.store.forget_event(source, id).await
         {
             warn!(conversation = %conversation.key, error = %err, "could not forget an undelivered message");
         }

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-use conversation_store::{
-    Clock, ConversationKey, ConversationStatus, ConversationStore, Escalation, NewConversation,
-    StoreError, SystemClock, Transcript,
-};
+use crate::clock::{Clock, SystemClock};
+use crate::conversation::{ConversationKey, ConversationStatus, NewConversation};
+use crate::store::{ConversationStore, StoreError};
+use crate::transcript::{Escalation, Transcript};
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 

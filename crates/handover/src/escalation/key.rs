@@ -2,7 +2,7 @@
 //! escalation finds the conversation it started instead of opening a second one, while the
 //! session's next escalation gets a key of its own.
 
-use conversation_store::ConversationKey;
+use crate::conversation::ConversationKey;
 
 use super::turn::fingerprint;
 

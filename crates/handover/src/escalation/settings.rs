@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use conversation_store::TranscriptLimits;
+use crate::transcript::TranscriptLimits;
 
 /// Where a customer detail comes from: a slot of the escalation intent, else a session
 /// attribute (which the web page can set).

@@ -7,7 +7,7 @@
 //! turn, and it changes from one turn to the next with the Lex Web UI, whose
 //! `previousUtterance` and `previousLexResponse` move on every turn. So it identifies the turn.
 
-use conversation_store::{PreviousExchange, Turn};
+use crate::transcript::{PreviousExchange, Turn};
 use sha2::{Digest, Sha256};
 
 use crate::lex::{LexEvent, PREVIOUS_LEX_RESPONSE, PREVIOUS_UTTERANCE};

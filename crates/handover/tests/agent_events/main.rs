@@ -1,17 +1,16 @@
-//! The agent events end to end in process: Talkdesk bodies through `AgentEvents::handle`, with
+//! The agent events end to end in process: what agents did, through `AgentEvents::handle`, with
 //! the in-memory store and a poster that records every frame.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use conversation_store::{
-    ConversationKey, ConversationStatus, ConversationStore, MemoryStore, NewConversation, Provider,
-};
+use conversation_store::MemoryStore;
 use handover::agent_events::{
-    AgentEvent, AgentEventError, AgentEventSettings, AgentEvents, EventType, Outcome,
+    AgentAction, AgentEvent, AgentEventError, AgentEventSettings, AgentEvents, Outcome,
 };
 use handover::connections::{Frame, PostError};
-use serde_json::json;
+use handover::conversation::{ConversationKey, ConversationStatus, NewConversation, Provider};
+use handover::store::Conversations;
 
 use test_support::fakes::{Call, RecordingPoster};
 
@@ -39,7 +38,7 @@ impl Rig {
         self.conversation().await.connection_id
     }
 
-    async fn conversation(&self) -> conversation_store::Conversation {
+    async fn conversation(&self) -> handover::conversation::Conversation {
         self.store.conversation(&self.key).await.unwrap().unwrap()
     }
 }
@@ -77,36 +76,23 @@ async fn unconnected_rig(settings: AgentEventSettings) -> Rig {
     }
 }
 
-fn event(route: EventType, body: serde_json::Value) -> AgentEvent {
-    AgentEvent::parse(route, body.to_string().as_bytes()).unwrap()
+fn event(action: AgentAction) -> AgentEvent {
+    AgentEvent::new(Provider::Talkdesk, TALKDESK_ID, Some("Sam"), action)
 }
 
 fn message(message_id: &str, content: &str) -> AgentEvent {
-    event(
-        EventType::MessageCreated,
-        json!({
-            "conversation_id": TALKDESK_ID,
-            "event_type": "message_created",
-            "message_id": message_id,
-            "content": content,
-            "author_name": "Sam",
-            "created_at": "2025-05-01T10:00:00Z"
-        }),
-    )
+    event(AgentAction::Message {
+        id: message_id.into(),
+        text: content.into(),
+    })
 }
 
 fn started() -> AgentEvent {
-    event(
-        EventType::ConversationStarted,
-        json!({"conversation_id": TALKDESK_ID, "event_type": "conversation_started", "author_name": "Sam"}),
-    )
+    event(AgentAction::Joined)
 }
 
 fn ended() -> AgentEvent {
-    event(
-        EventType::ConversationEnded,
-        json!({"conversation_id": TALKDESK_ID, "event_type": "conversation_ended", "author_name": "Sam"}),
-    )
+    event(AgentAction::Ended)
 }
 
 fn posted(frame: Frame) -> Call {
@@ -129,10 +115,10 @@ async fn an_agent_message_is_shown_as_an_agent_bubble() {
 #[tokio::test]
 async fn a_message_without_an_author_is_signed_with_the_default_name() {
     let rig = rig(AgentEventSettings::default()).await;
-    let anonymous = event(
-        EventType::MessageCreated,
-        json!({"conversation_id": TALKDESK_ID, "event_type": "message_created", "message_id": "m1", "content": "Hi"}),
-    );
+    let anonymous = AgentEvent {
+        author_name: None,
+        ..message("m1", "Hi")
+    };
     rig.handle(anonymous).await.unwrap();
     assert_eq!(rig.poster.calls(), [posted(Frame::message("Hi", "Agent"))]);
 }
@@ -243,12 +229,88 @@ async fn a_message_into_an_ended_chat_is_not_shown() {
 #[tokio::test]
 async fn an_unknown_conversation_is_reported_and_nothing_is_sent() {
     let rig = rig(AgentEventSettings::default()).await;
-    let stranger = event(
-        EventType::MessageCreated,
-        json!({"conversation_id": "td-other", "event_type": "message_created", "message_id": "m1", "content": "Hi"}),
-    );
+    let stranger = AgentEvent {
+        provider_conversation_id: "td-other".into(),
+        ..message("m1", "Hi")
+    };
     assert_eq!(rig.handle(stranger).await, Ok(Outcome::UnknownConversation));
     assert_eq!(rig.poster.calls(), []);
+}
+
+#[tokio::test]
+async fn another_providers_event_with_the_same_id_is_not_this_conversation() {
+    let rig = rig(AgentEventSettings::default()).await;
+    let elsewhere = AgentEvent {
+        provider: Provider::AmazonConnect,
+        ..message("m1", "Hi")
+    };
+    assert_eq!(
+        rig.handle(elsewhere).await,
+        Ok(Outcome::UnknownConversation)
+    );
+    assert_eq!(rig.poster.calls(), []);
+}
+
+#[tokio::test]
+async fn message_ids_are_deduplicated_per_provider() {
+    let rig = rig(AgentEventSettings::default()).await;
+    let connect_key = ConversationKey::generate();
+    rig.store
+        .create_conversation(NewConversation {
+            key: connect_key.clone(),
+            provider: Provider::AmazonConnect,
+            provider_conversation_id: "connect-contact-1".into(),
+            provider_data: BTreeMap::new(),
+            lex_session_id: "lex-session-2".into(),
+        })
+        .await
+        .unwrap();
+    rig.store
+        .bind_connection(&connect_key, "conn-2")
+        .await
+        .unwrap();
+    let from_connect = AgentEvent::new(
+        Provider::AmazonConnect,
+        "connect-contact-1",
+        Some("Ana"),
+        AgentAction::Message {
+            id: "m1".into(),
+            text: "Hello from Connect".into(),
+        },
+    );
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Delivered)
+    );
+    assert_eq!(
+        rig.handle(from_connect.clone()).await,
+        Ok(Outcome::Delivered)
+    );
+    assert_eq!(rig.handle(from_connect).await, Ok(Outcome::Duplicate));
+    assert_eq!(
+        rig.poster.calls(),
+        [
+            posted(Frame::message("Hi", "Sam")),
+            Call::Post("conn-2".into(), Frame::message("Hello from Connect", "Ana")),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_agent_leaving_ends_the_chat_as_an_end_does() {
+    let left = rig(AgentEventSettings::default()).await;
+    let ended_rig = rig(AgentEventSettings::default()).await;
+    assert_eq!(
+        left.handle(event(AgentAction::Left)).await,
+        Ok(Outcome::Delivered)
+    );
+    assert_eq!(ended_rig.handle(ended()).await, Ok(Outcome::Delivered));
+    assert_eq!(left.status().await, ConversationStatus::Ended);
+    assert_eq!(left.poster.calls(), ended_rig.poster.calls());
+    assert_eq!(
+        left.handle(event(AgentAction::Left)).await,
+        Ok(Outcome::AlreadyEnded)
+    );
 }
 
 #[tokio::test]

@@ -68,7 +68,7 @@ async fn the_escalation_hands_over_with_context_and_a_signed_reference() {
     // The page's previousLexResponse is about no turn this session recorded, so it is left out.
     assert_eq!(lines, vec![(Speaker::Customer, "Trigger Lambda")]);
 
-    let key = conversation_store::ConversationKey::parse(&key).unwrap();
+    let key = handover::conversation::ConversationKey::parse(&key).unwrap();
     let stored = rig.store.conversation(&key).await.unwrap().expect("stored");
     assert_eq!(stored.status, ConversationStatus::Pending);
     assert_eq!(stored.provider, Provider::Talkdesk);

@@ -4,12 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use conversation_store::{
-    ConversationStatus, ConversationStore, ManualClock, MemoryStore, Provider, Speaker,
-};
+use conversation_store::MemoryStore;
+use handover::clock::ManualClock;
+use handover::conversation::{ConversationStatus, Provider};
 use handover::escalation::{CodeHook, EscalationSettings, MissingDetails};
 use handover::lex::{DialogActionType, IntentState, LexEvent, LexResponse};
 use handover::reference::{ReferenceSigner, SESSION_ATTRIBUTE};
+use handover::store::{Conversations, Transcripts};
+use handover::transcript::Speaker;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 

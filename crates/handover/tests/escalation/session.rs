@@ -2,7 +2,7 @@
 //! `originatingRequestId` for every turn, the client's stale attributes after a handover, and
 //! more than one escalation in a session.
 
-use conversation_store::ConversationKey;
+use handover::conversation::ConversationKey;
 use test_support::lex::{BotIntent, Seen, WebUiSession};
 
 use super::*;

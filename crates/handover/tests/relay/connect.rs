@@ -127,7 +127,7 @@ async fn without_the_signing_key_connections_are_refused() {
     let store = Arc::new(MemoryStore::new());
     let relay = CustomerRelay::new(
         store,
-        Arc::new(FakeContactCenter::default()),
+        ContactCenters::single(Arc::new(FakeContactCenter::default())),
         Arc::new(RecordingPoster::default()),
         Arc::new(MapSecrets::default()),
         RelaySettings::default(),

@@ -5,14 +5,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use conversation_store::{
-    Conversation, ConversationKey, ConversationStatus, ConversationStore, ManualClock, MemoryStore,
-    NewConversation, Provider,
-};
+use conversation_store::MemoryStore;
+use handover::clock::ManualClock;
 use handover::connections::{Frame, PostError};
 use handover::contact_center::ContactCenterError;
+use handover::contact_center::ContactCenters;
+use handover::conversation::{
+    Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
+};
 use handover::reference::ReferenceSigner;
 use handover::relay::{CustomerRelay, Refusal, RelaySettings};
+use handover::store::Conversations;
 use tokio::time::Instant;
 
 use test_support::fakes::{FakeContactCenter, MapSecrets, RecordingPoster};
@@ -38,7 +41,7 @@ fn rig() -> Rig {
     let poster = Arc::new(RecordingPoster::default());
     let relay = CustomerRelay::new(
         store.clone(),
-        contact_center.clone(),
+        ContactCenters::single(contact_center.clone()),
         poster.clone(),
         Arc::new(MapSecrets::with(REFERENCE_KEY_SECRET, REFERENCE_KEY)),
         RelaySettings::default(),

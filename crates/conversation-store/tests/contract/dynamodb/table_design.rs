@@ -4,14 +4,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeyType, ProjectionType, TimeToLiveStatus};
+use conversation_store::DynamoDbStore;
 use conversation_store::dynamodb::table::{
     CREATED_AT, PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF, TTL_ATTRIBUTE,
 };
-use conversation_store::lifetime::DEFAULT_LIFETIME;
-use conversation_store::{
-    ConversationKey, ConversationStore, DynamoDbStore, ManualClock, NewConversation, Provider,
-    TranscriptLimits, Turn,
-};
+use handover::clock::ManualClock;
+use handover::conversation::{ConversationKey, NewConversation, Provider};
+use handover::store::lifetime::DEFAULT_LIFETIME;
+use handover::store::{Conversations, HandledEvents, Transcripts};
+use handover::transcript::{TranscriptLimits, Turn};
 
 use super::client_and_table;
 

@@ -1,10 +1,13 @@
-//! The bodies Talkdesk's Connections actions POST, as we define them (`schemas/talkdesk/`).
+//! The bodies Talkdesk's Connections actions POST, as we define them (`schemas/talkdesk/`), and
+//! what each says the agent did.
 //!
 //! Unknown fields are ignored, so that an integrator can map more of Talkdesk's event into the
 //! body than we read.
 
 use std::fmt;
 
+use handover::agent_events::{AgentAction, AgentEvent};
+use handover::conversation::Provider;
 use serde::Deserialize;
 
 /// The longest `conversation_id` or `message_id` accepted, in characters (they become store
@@ -91,9 +94,9 @@ pub struct MessageEvent {
     pub created_at: Option<String>,
 }
 
-/// One agent event, checked against the route it came in on.
+/// One callback body, checked against the route it came in on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AgentEvent {
+pub enum CallbackEvent {
     /// The agent accepted the conversation.
     ConversationStarted(ConversationEvent),
     /// The agent wrote a message.
@@ -148,7 +151,7 @@ impl InvalidEvent {
     }
 }
 
-impl AgentEvent {
+impl CallbackEvent {
     /// The JSON `body` posted to the `route` action, checked.
     pub fn parse(route: EventType, body: &[u8]) -> Result<Self, InvalidEvent> {
         let malformed = |error: serde_json::Error| InvalidEvent::Malformed {
@@ -160,14 +163,14 @@ impl AgentEvent {
                 let event: MessageEvent = serde_json::from_slice(body).map_err(malformed)?;
                 required("message_id", &event.message_id, MAX_ID_CHARS)?;
                 required("content", &event.content, MAX_CONTENT_CHARS)?;
-                AgentEvent::MessageCreated(event)
+                CallbackEvent::MessageCreated(event)
             }
             EventType::ConversationStarted | EventType::ConversationEnded => {
                 let event: ConversationEvent = serde_json::from_slice(body).map_err(malformed)?;
                 optional("message_id", event.message_id.as_deref(), MAX_ID_CHARS)?;
                 match route {
-                    EventType::ConversationStarted => AgentEvent::ConversationStarted(event),
-                    _ => AgentEvent::ConversationEnded(event),
+                    EventType::ConversationStarted => CallbackEvent::ConversationStarted(event),
+                    _ => CallbackEvent::ConversationEnded(event),
                 }
             }
         };
@@ -183,40 +186,68 @@ impl AgentEvent {
     /// Which event this is.
     pub fn event_type(&self) -> EventType {
         match self {
-            AgentEvent::ConversationStarted(_) => EventType::ConversationStarted,
-            AgentEvent::MessageCreated(_) => EventType::MessageCreated,
-            AgentEvent::ConversationEnded(_) => EventType::ConversationEnded,
+            CallbackEvent::ConversationStarted(_) => EventType::ConversationStarted,
+            CallbackEvent::MessageCreated(_) => EventType::MessageCreated,
+            CallbackEvent::ConversationEnded(_) => EventType::ConversationEnded,
         }
     }
 
     /// Talkdesk's id of the conversation.
     pub fn conversation_id(&self) -> &str {
         match self {
-            AgentEvent::ConversationStarted(event) | AgentEvent::ConversationEnded(event) => {
+            CallbackEvent::ConversationStarted(event) | CallbackEvent::ConversationEnded(event) => {
                 &event.conversation_id
             }
-            AgentEvent::MessageCreated(event) => &event.conversation_id,
+            CallbackEvent::MessageCreated(event) => &event.conversation_id,
         }
     }
 
     /// The agent's name, unless absent or blank.
     pub fn author_name(&self) -> Option<&str> {
         let name = match self {
-            AgentEvent::ConversationStarted(event) | AgentEvent::ConversationEnded(event) => {
+            CallbackEvent::ConversationStarted(event) | CallbackEvent::ConversationEnded(event) => {
                 event.author_name.as_deref()
             }
-            AgentEvent::MessageCreated(event) => event.author_name.as_deref(),
+            CallbackEvent::MessageCreated(event) => event.author_name.as_deref(),
         };
         name.filter(|name| !name.trim().is_empty())
+    }
+
+    /// What the agent did, in the domain's terms.
+    pub fn into_agent_event(self) -> AgentEvent {
+        let (conversation_id, author_name, action) = match self {
+            CallbackEvent::ConversationStarted(event) => (
+                event.conversation_id,
+                event.author_name,
+                AgentAction::Joined,
+            ),
+            CallbackEvent::MessageCreated(event) => (
+                event.conversation_id,
+                event.author_name,
+                AgentAction::Message {
+                    id: event.message_id,
+                    text: event.content,
+                },
+            ),
+            CallbackEvent::ConversationEnded(event) => {
+                (event.conversation_id, event.author_name, AgentAction::Ended)
+            }
+        };
+        AgentEvent::new(
+            Provider::Talkdesk,
+            conversation_id,
+            author_name.as_deref(),
+            action,
+        )
     }
 
     /// The `event_type` the body declared.
     fn declared_type(&self) -> EventType {
         match self {
-            AgentEvent::ConversationStarted(event) | AgentEvent::ConversationEnded(event) => {
+            CallbackEvent::ConversationStarted(event) | CallbackEvent::ConversationEnded(event) => {
                 event.event_type
             }
-            AgentEvent::MessageCreated(event) => event.event_type,
+            CallbackEvent::MessageCreated(event) => event.event_type,
         }
     }
 }
@@ -239,8 +270,8 @@ fn optional(field: &'static str, value: Option<&str>, max: usize) -> Result<(), 
 mod tests {
     use super::*;
 
-    fn parse(route: EventType, body: &str) -> Result<AgentEvent, InvalidEvent> {
-        AgentEvent::parse(route, body.as_bytes())
+    fn parse(route: EventType, body: &str) -> Result<CallbackEvent, InvalidEvent> {
+        CallbackEvent::parse(route, body.as_bytes())
     }
 
     #[test]
@@ -254,7 +285,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             event,
-            AgentEvent::MessageCreated(MessageEvent {
+            CallbackEvent::MessageCreated(MessageEvent {
                 conversation_id: "c1".into(),
                 event_type: EventType::MessageCreated,
                 message_id: "m1".into(),
@@ -338,6 +369,38 @@ mod tests {
         )
         .unwrap_err();
         assert!(!error.to_string().contains("4111"), "{error}");
+    }
+
+    #[test]
+    fn each_body_becomes_what_the_agent_did() {
+        let message = parse(
+            EventType::MessageCreated,
+            r#"{"conversation_id":"c1","event_type":"message_created","message_id":"m1","content":"Hi","author_name":"Sam"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            message.into_agent_event(),
+            AgentEvent::new(
+                Provider::Talkdesk,
+                "c1",
+                Some("Sam"),
+                AgentAction::Message {
+                    id: "m1".into(),
+                    text: "Hi".into()
+                }
+            )
+        );
+        for (route, action) in [
+            (EventType::ConversationStarted, AgentAction::Joined),
+            (EventType::ConversationEnded, AgentAction::Ended),
+        ] {
+            let body = format!(r#"{{"conversation_id":"c2","event_type":"{route}"}}"#);
+            let event = parse(route, &body).unwrap().into_agent_event();
+            assert_eq!(
+                event,
+                AgentEvent::new(Provider::Talkdesk, "c2", None, action)
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The records the store keeps: a conversation, who carries it, and where it stands.
+//! What a conversation is: our key for it, the contact center that carries it, where it stands
+//! and which connection it is bound to.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,6 +1,6 @@
 //! What can go wrong in the store, typed so that handlers can answer each case clearly.
 
-use crate::model::ConversationKey;
+use crate::conversation::ConversationKey;
 
 /// A store operation that did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,25 +1,27 @@
-//! The one trait every backend implements, and the rules they share.
+//! The store's ports: what the domain asks of persistence, in three small traits, and the
+//! rules every backend applies in the same way.
+
+mod error;
+pub mod lifetime;
 
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 
-use crate::error::StoreError;
-use crate::lifetime::expiry;
-use crate::model::{
+pub use self::error::StoreError;
+use self::lifetime::expiry;
+use crate::conversation::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
 use crate::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
-/// Maps conversations to contact-center ids and to the customer's WebSocket connection, and
-/// keeps each Lex session's transcript.
+/// Maps conversations to contact-center ids and to the customer's WebSocket connection.
 ///
 /// Every lookup is a single read; every write refreshes the record's expiry. Implementations
 /// are safe to share between concurrent invocations: two racing writers never leave a
-/// conversation bound to two connections, nor a connection bound to two conversations, and
-/// never lose a transcript turn.
+/// conversation bound to two connections, nor a connection bound to two conversations.
 #[async_trait]
-pub trait ConversationStore: Send + Sync {
+pub trait Conversations: Send + Sync {
     /// Stores a new conversation with status `pending`.
     /// Fails with [`StoreError::AlreadyExists`] if the key is taken.
     async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError>;
@@ -66,7 +68,12 @@ pub trait ConversationStore: Send + Sync {
 
     /// Refreshes the conversation's expiry (and its connection's) without other change.
     async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError>;
+}
 
+/// Remembers which inbound events (agent callbacks, stream records) were handled, so that a
+/// redelivery is recognised.
+#[async_trait]
+pub trait HandledEvents: Send + Sync {
     /// Remembers that an inbound event was handled. `true` the first time `event_id` is seen
     /// within the lifetime for this `source`, `false` every later time.
     async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError>;
@@ -75,7 +82,12 @@ pub trait ConversationStore: Send + Sync {
     /// is `true` again: for a handler whose work failed after recording, so that the retry is
     /// not taken for a duplicate.
     async fn forget_event(&self, source: &str, event_id: &str) -> Result<(), StoreError>;
+}
 
+/// Keeps each Lex session's transcript, recorded turn by turn for the agent who takes over.
+/// Racing writers never lose a turn.
+#[async_trait]
+pub trait Transcripts: Send + Sync {
     /// Records one Lex turn in the session's transcript (created on first use) and refreshes
     /// its lifetime, returning the transcript as it now stands. A turn whose `request` equals
     /// the last recorded one changes nothing (the second code hook invocation of a turn, or a
@@ -105,18 +117,28 @@ pub trait ConversationStore: Send + Sync {
     async fn transcript(&self, lex_session_id: &str) -> Result<Option<Transcript>, StoreError>;
 }
 
+/// Everything a Lambda of the handover asks of one store: each backend implements the three
+/// ports, and gets this for free.
+pub trait ConversationStore: Conversations + HandledEvents + Transcripts {}
+
+impl<T: Conversations + HandledEvents + Transcripts + ?Sized> ConversationStore for T {}
+
 /// A change to one conversation, applied by both backends in the same way.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Change<'a> {
+pub enum Change<'a> {
+    /// Bind this connection (refused once ended).
     Bind(&'a str),
+    /// Forget this connection, if it is the one bound.
     Unbind(&'a str),
+    /// Move to this status (refused once ended).
     Status(ConversationStatus),
+    /// Refresh the expiry only.
     Touch,
 }
 
 impl Change<'_> {
     /// The conversation after the change at `now`, or why the change is refused.
-    pub(crate) fn apply(
+    pub fn apply(
         self,
         current: &Conversation,
         now: SystemTime,
@@ -144,12 +166,8 @@ impl Change<'_> {
     }
 }
 
-/// The record for a conversation created at `now`.
-pub(crate) fn new_record(
-    new: NewConversation,
-    now: SystemTime,
-    lifetime: Duration,
-) -> Conversation {
+/// The record for a conversation created at `now`, with status `pending`.
+pub fn new_record(new: NewConversation, now: SystemTime, lifetime: Duration) -> Conversation {
     Conversation {
         key: new.key,
         provider: new.provider,

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::lifetime::expiry;
-use crate::model::UnknownName;
+use crate::conversation::UnknownName;
+use crate::store::lifetime::expiry;
 
 /// Who said a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -161,7 +161,7 @@ pub struct Transcript {
 impl Transcript {
     /// A session's transcript before its first turn: nothing recorded, never written
     /// (version 0).
-    pub(crate) fn empty(lex_session_id: &str) -> Self {
+    pub fn empty(lex_session_id: &str) -> Self {
         Self {
             lex_session_id: lex_session_id.to_owned(),
             entries: Vec::new(),
@@ -184,7 +184,7 @@ impl Transcript {
     /// The transcript after `turn` at `now`, applied by both backends in the same way, or
     /// `None` when `turn` is the last recorded one again (its second code hook invocation,
     /// or a client's resend), which changes nothing.
-    pub(crate) fn record(
+    pub fn record(
         &self,
         turn: &Turn,
         now: SystemTime,
@@ -254,7 +254,7 @@ impl Transcript {
     /// The transcript after `escalation` started at `now`: its lines, intents and prompts are
     /// handed over, so the next escalation gets only what follows. `None` when this escalation
     /// (or a later one) is recorded already.
-    pub(crate) fn escalate(
+    pub fn escalate(
         &self,
         escalation: &Escalation,
         now: SystemTime,

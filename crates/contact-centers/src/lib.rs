@@ -1,0 +1,202 @@
+//! The contact centers a deployment enables, read from configuration and built once per
+//! process: the one settings type and the one factory that every Lambda, the local stack and
+//! the tests use.
+//!
+//! `CONTACT_CENTERS` lists the enabled contact centers by provider name, comma-separated
+//! (default `talkdesk`). The first one takes new escalations; the others carry on the
+//! conversations that were started with them (while a deployment moves from one contact center
+//! to another, for instance). Each enabled contact center reads its own settings; a disabled
+//! one reads none.
+
+use std::sync::Arc;
+
+use handover::contact_center::{ContactCenter, ContactCenters, DuplicateProvider};
+use handover::conversation::Provider;
+use handover::secrets::SecretSource;
+use talkdesk::{MissingOAuthBase, TalkdeskContactCenter, TalkdeskSettings};
+
+/// The variable listing the enabled contact centers.
+pub const CONTACT_CENTERS_VAR: &str = "CONTACT_CENTERS";
+
+/// The contact centers enabled when `CONTACT_CENTERS` is unset or blank.
+pub const DEFAULT_CONTACT_CENTERS: &str = "talkdesk";
+
+/// One enabled contact center and its settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProviderSettings {
+    /// Talkdesk Digital Connect.
+    Talkdesk(TalkdeskSettings),
+}
+
+impl ProviderSettings {
+    /// The provider these settings are for.
+    pub fn provider(&self) -> Provider {
+        match self {
+            ProviderSettings::Talkdesk(_) => Provider::Talkdesk,
+        }
+    }
+
+    fn build(&self, secrets: Arc<dyn SecretSource>) -> Result<Arc<dyn ContactCenter>, BuildError> {
+        match self {
+            ProviderSettings::Talkdesk(settings) => Ok(Arc::new(
+                TalkdeskContactCenter::from_settings(settings, secrets)
+                    .map_err(BuildError::Talkdesk)?,
+            )),
+        }
+    }
+}
+
+/// The enabled contact centers: the one new escalations go to, and the others.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactCenterSettings {
+    /// The contact center new escalations go to.
+    pub escalation: ProviderSettings,
+    /// The others, which carry on the conversations started with them.
+    pub others: Vec<ProviderSettings>,
+}
+
+/// Contact-center settings that cannot work; the message names the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    /// A name in the list is not a provider, or is there twice.
+    #[error(
+        "{CONTACT_CENTERS_VAR} must list contact centers from `talkdesk` and `amazon-connect`, \
+         comma-separated and each once, got {0:?}"
+    )]
+    BadList(String),
+    /// A provider this version cannot talk to yet.
+    #[error("{CONTACT_CENTERS_VAR} names {0}, which this version does not support yet")]
+    Unsupported(Provider),
+    /// Talkdesk is enabled but its settings are incomplete.
+    #[error(transparent)]
+    Talkdesk(#[from] MissingOAuthBase),
+}
+
+/// Contact centers that could not be built from their settings.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The Talkdesk client refused its configuration.
+    #[error("the Talkdesk settings are not usable")]
+    Talkdesk(#[source] talkdesk::ConfigError),
+    /// Two settings are for the same provider.
+    #[error(transparent)]
+    Duplicate(#[from] DuplicateProvider),
+}
+
+impl ContactCenterSettings {
+    /// Reads `CONTACT_CENTERS` and the settings of each enabled contact center through `var`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let list = var(CONTACT_CENTERS_VAR).filter(|list| !list.trim().is_empty());
+        let list = list.as_deref().unwrap_or(DEFAULT_CONTACT_CENTERS);
+        let bad_list = || SettingsError::BadList(list.to_owned());
+        let mut enabled = Vec::new();
+        for name in list.split(',') {
+            let provider: Provider = name.trim().parse().map_err(|_| bad_list())?;
+            if enabled
+                .iter()
+                .any(|settings: &ProviderSettings| settings.provider() == provider)
+            {
+                return Err(bad_list());
+            }
+            enabled.push(match provider {
+                Provider::Talkdesk => {
+                    ProviderSettings::Talkdesk(TalkdeskSettings::from_vars(&var)?)
+                }
+                Provider::AmazonConnect => return Err(SettingsError::Unsupported(provider)),
+            });
+        }
+        let mut enabled = enabled.into_iter();
+        let escalation = enabled.next().ok_or_else(bad_list)?;
+        Ok(Self {
+            escalation,
+            others: enabled.collect(),
+        })
+    }
+
+    /// Talkdesk's settings, if it is enabled.
+    pub fn talkdesk(&self) -> Option<&TalkdeskSettings> {
+        std::iter::once(&self.escalation)
+            .chain(&self.others)
+            .map(|settings| match settings {
+                ProviderSettings::Talkdesk(talkdesk) => talkdesk,
+            })
+            .next()
+    }
+
+    /// Builds the enabled contact centers, reading their credentials through `secrets`
+    /// (which should cache).
+    pub fn build(&self, secrets: Arc<dyn SecretSource>) -> Result<ContactCenters, BuildError> {
+        let escalation = self.escalation.build(secrets.clone())?;
+        let others = self
+            .others
+            .iter()
+            .map(|settings| settings.build(secrets.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ContactCenters::new(escalation, others)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> Result<ContactCenterSettings, SettingsError> {
+        ContactCenterSettings::from_vars(|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    const TALKDESK: (&str, &str) = ("TALKDESK_OAUTH_BASE", "acme.talkdeskid.com");
+
+    #[test]
+    fn talkdesk_is_enabled_by_default_and_blank_means_default() {
+        for pairs in [vec![TALKDESK], vec![TALKDESK, (CONTACT_CENTERS_VAR, " ")]] {
+            let settings = read(&pairs).unwrap();
+            assert_eq!(settings.escalation.provider(), Provider::Talkdesk);
+            assert!(settings.others.is_empty());
+            let talkdesk = settings.talkdesk().expect("talkdesk settings");
+            assert_eq!(talkdesk.client.oauth_base, "https://acme.talkdeskid.com");
+        }
+    }
+
+    #[test]
+    fn an_enabled_contact_center_needs_its_settings() {
+        assert_eq!(
+            read(&[(CONTACT_CENTERS_VAR, "talkdesk")]),
+            Err(SettingsError::Talkdesk(MissingOAuthBase))
+        );
+    }
+
+    #[test]
+    fn the_list_names_known_providers_once() {
+        for list in ["genesys", "talkdesk,talkdesk", "talkdesk,", ","] {
+            assert_eq!(
+                read(&[TALKDESK, (CONTACT_CENTERS_VAR, list)]),
+                Err(SettingsError::BadList(list.into())),
+                "{list:?}"
+            );
+        }
+        assert_eq!(
+            read(&[TALKDESK, (CONTACT_CENTERS_VAR, "talkdesk, amazon-connect")]),
+            Err(SettingsError::Unsupported(Provider::AmazonConnect))
+        );
+    }
+
+    #[test]
+    fn the_built_contact_centers_are_the_enabled_ones() {
+        let settings = read(&[TALKDESK]).unwrap();
+        let secrets = Arc::new(test_support::fakes::MapSecrets::default());
+        let centers = settings.build(secrets).unwrap();
+        assert_eq!(centers.providers(), [Provider::Talkdesk]);
+        assert_eq!(centers.escalation().provider(), Provider::Talkdesk);
+        assert!(matches!(
+            centers.of(Provider::AmazonConnect),
+            Err(handover::contact_center::ContactCenterError::NotEnabled(
+                Provider::AmazonConnect
+            ))
+        ));
+    }
+}
