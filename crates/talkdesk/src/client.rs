@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::auth::{AccessToken, ClientCredentials, IssuedToken, TokenCache};
 use crate::config::TalkdeskConfig;
 use crate::error::{ConfigError, TalkdeskError};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 mod conversations;
 
@@ -50,6 +50,15 @@ struct Inner {
 impl TalkdeskClient {
     /// A client for the Talkdesk servers named in `config`.
     pub fn new(config: TalkdeskConfig) -> Result<Self, ConfigError> {
+        Self::with_sleeper(config, Arc::new(TokioSleeper))
+    }
+
+    /// A client for the Talkdesk servers named in `config` that waits between attempts with
+    /// `sleeper` instead of the tokio timer.
+    pub fn with_sleeper(
+        config: TalkdeskConfig,
+        sleeper: Arc<dyn Sleeper>,
+    ) -> Result<Self, ConfigError> {
         if config.max_attempts == 0 {
             return Err(ConfigError::ZeroAttempts);
         }
@@ -73,7 +82,7 @@ impl TalkdeskClient {
                 api_base,
                 token_url,
                 idempotency_header,
-                retry: RetryPolicy::new(&config),
+                retry: RetryPolicy::new(&config, sleeper),
                 tokens: TokenCache::new(config.token_refresh_margin),
             }),
         })

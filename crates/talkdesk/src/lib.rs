@@ -27,4 +27,5 @@ pub use error::{ConfigError, FieldError, TalkdeskError};
 pub use model::{
     ContactPerson, ConversationId, MessageType, PreviousMessage, SentMessage, StartConversation,
 };
+pub use retry::Sleeper;
 pub use settings::{API_BASE_VAR, MissingOAuthBase, OAUTH_BASE_VAR, TalkdeskSettings};

@@ -4,14 +4,39 @@
 //! backoff with full jitter, or the server's `Retry-After` seconds when given. Nothing is sent,
 //! and no wait is started, that would end past the caller's deadline.
 
+use std::fmt::Debug;
+use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use reqwest::header::RETRY_AFTER;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use tokio::time::Instant;
 
 use crate::config::TalkdeskConfig;
 use crate::error::TalkdeskError;
+
+/// Waits out the delay the client chose before it retries a request.
+///
+/// A port so that tests can see which delays were chosen (a `Retry-After`, a backoff, none at
+/// all) without spending them. [`TalkdeskClient::new`](crate::TalkdeskClient::new) sleeps on
+/// the tokio timer.
+#[async_trait]
+pub trait Sleeper: Send + Sync + Debug {
+    /// Returns once `delay` has passed.
+    async fn sleep(&self, delay: Duration);
+}
+
+/// The production [`Sleeper`]: the tokio timer.
+#[derive(Debug)]
+pub(crate) struct TokioSleeper;
+
+#[async_trait]
+impl Sleeper for TokioSleeper {
+    async fn sleep(&self, delay: Duration) {
+        tokio::time::sleep(delay).await;
+    }
+}
 
 /// How many times, how long and how patiently one request is tried.
 #[derive(Debug, Clone)]
@@ -20,15 +45,17 @@ pub(crate) struct RetryPolicy {
     request_timeout: Duration,
     backoff_base: Duration,
     backoff_cap: Duration,
+    sleeper: Arc<dyn Sleeper>,
 }
 
 impl RetryPolicy {
-    pub(crate) fn new(config: &TalkdeskConfig) -> Self {
+    pub(crate) fn new(config: &TalkdeskConfig, sleeper: Arc<dyn Sleeper>) -> Self {
         Self {
             max_attempts: config.max_attempts,
             request_timeout: config.request_timeout,
             backoff_base: config.backoff_base,
             backoff_cap: config.backoff_cap,
+            sleeper,
         }
     }
 
@@ -75,7 +102,7 @@ impl RetryPolicy {
             if attempt >= self.max_attempts || Instant::now() + delay >= deadline {
                 return outcome;
             }
-            tokio::time::sleep(delay).await;
+            self.sleeper.sleep(delay).await;
             // Kept so that a deadline reached during the wait reports what went wrong.
             previous_outcome = Some(outcome);
             attempt += 1;
@@ -128,6 +155,7 @@ mod tests {
             request_timeout: Duration::from_secs(5),
             backoff_base: Duration::from_millis(base_ms),
             backoff_cap: Duration::from_millis(cap_ms),
+            sleeper: Arc::new(TokioSleeper),
         }
     }
 

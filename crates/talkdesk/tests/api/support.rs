@@ -1,8 +1,10 @@
 //! Shared fixtures: a fake Talkdesk, a client pointed at it, canned answers.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use talkdesk::{ClientCredentials, TalkdeskClient, TalkdeskConfig};
+use async_trait::async_trait;
+use talkdesk::{ClientCredentials, Sleeper, TalkdeskClient, TalkdeskConfig};
 use tokio::time::Instant;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -29,6 +31,39 @@ pub fn test_config(server: &MockServer) -> TalkdeskConfig {
 
 pub fn client(server: &MockServer) -> TalkdeskClient {
     TalkdeskClient::new(test_config(server)).expect("test configuration is valid")
+}
+
+/// A [`Sleeper`] that records the delays it is asked to wait and returns at once, so that tests
+/// check the waits the retry policy chose instead of measuring them.
+#[derive(Debug, Default)]
+pub struct RecordingSleeper(Mutex<Vec<Duration>>);
+
+impl RecordingSleeper {
+    /// The delays asked for so far, in order.
+    pub fn delays(&self) -> Vec<Duration> {
+        self.0
+            .lock()
+            .expect("no test panicked while recording")
+            .clone()
+    }
+}
+
+#[async_trait]
+impl Sleeper for RecordingSleeper {
+    async fn sleep(&self, delay: Duration) {
+        self.0
+            .lock()
+            .expect("no test panicked while recording")
+            .push(delay);
+    }
+}
+
+/// A client like [`client`] whose waits between attempts are recorded instead of slept.
+pub fn recording_client(server: &MockServer) -> (TalkdeskClient, Arc<RecordingSleeper>) {
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = TalkdeskClient::with_sleeper(test_config(server), sleeper.clone())
+        .expect("test configuration is valid");
+    (client, sleeper)
 }
 
 pub fn deadline_in(duration: Duration) -> Instant {
