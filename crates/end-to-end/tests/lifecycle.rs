@@ -24,8 +24,8 @@ use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use test_support::files::event as sample;
 use test_support::lex::{BotIntent, Seen, WebUiSession};
-use test_support::{Recorder, unique};
-use wiremock::matchers::{method, path, path_regex};
+use test_support::{Recorder, talkdesk, unique};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const API_KEY: &str = "lifecycle-callback-key-7c2e9a41";
@@ -60,15 +60,9 @@ async fn stack() -> Stack {
         ],
     )
     .await;
-    let talkdesk = MockServer::start().await;
+    let talkdesk = talkdesk::start().await;
     let talkdesk_id = unique("td-");
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": "life-token", "token_type": "Bearer", "expires_in": 3600}),
-        ))
-        .mount(&talkdesk)
-        .await;
+    talkdesk::token().mount(&talkdesk).await;
     // Each conversation started gets an id of its own: the first `talkdesk_id`, the n-th
     // `talkdesk_id-n`.
     let starts = AtomicUsize::new(0);
@@ -84,15 +78,8 @@ async fn stack() -> Stack {
         })
         .mount(&talkdesk)
         .await;
-    Mock::given(method("POST"))
-        .and(path_regex("/messages$"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "m"})))
-        .mount(&talkdesk)
-        .await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&talkdesk)
-        .await;
+    talkdesk::send_message().mount(&talkdesk).await;
+    talkdesk::end_conversation().mount(&talkdesk).await;
 
     let vars = HashMap::from([
         ("CONVERSATION_TABLE", table.clone()),

@@ -18,8 +18,8 @@ use handover::store::{Conversations, Transcripts};
 use lambda_runtime::{Context, LambdaEvent};
 use lex_fulfillment::{Config, code_hook, handle};
 use serde_json::{Value, json};
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use test_support::talkdesk;
+use wiremock::MockServer;
 
 /// Counts the calls that reach Secrets Manager.
 struct Counting<S> {
@@ -112,19 +112,8 @@ fn invocation(payload: Value) -> LambdaEvent<Value> {
 
 /// Talkdesk expecting one token request and `starts` conversations.
 async fn fake_talkdesk(rig: &Rig, starts: u64) {
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "access_token": "token-1", "token_type": "Bearer", "expires_in": 3600,
-            "scope": "digital-connect:write"
-        })))
-        .expect(1)
-        .mount(&rig.talkdesk)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/digital-connect/conversations"))
-        .and(header("authorization", "Bearer token-1"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "td-conv-1"})))
+    talkdesk::token().expect(1).mount(&rig.talkdesk).await;
+    talkdesk::start_conversation("td-conv-1")
         .expect(starts)
         .mount(&rig.talkdesk)
         .await;

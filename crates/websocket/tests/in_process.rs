@@ -2,48 +2,18 @@
 //! contact center and the `@connections` API: route dispatch and the status of every answer,
 //! from the sample events in `events/`, with no emulator.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
-use conversation_store::MemoryStore;
-use handover::contact_center::ContactCenters;
-use handover::conversation::{ConversationKey, ConversationStatus, NewConversation, Provider};
-use handover::reference::{DEFAULT_KEY_SECRET, ReferenceSigner};
-use handover::relay::{CustomerRelay, RelaySettings};
+use handover::conversation::{ConversationKey, ConversationStatus};
 use handover::store::Conversations;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
-use test_support::fakes::{FakeContactCenter, MapSecrets, RecordingPoster};
 use test_support::files::event as sample;
+use test_support::relay::{RelayRig, START, reference_to};
 
-const SIGNING_KEY: &str = "in-process-reference-signing-key-0123456789";
-
-struct Rig {
-    relay: CustomerRelay,
-    store: Arc<MemoryStore>,
-    contact_center: Arc<FakeContactCenter>,
-    poster: Arc<RecordingPoster>,
-}
-
-fn rig() -> Rig {
-    let store = Arc::new(MemoryStore::new());
-    let contact_center = Arc::new(FakeContactCenter::default());
-    let poster = Arc::new(RecordingPoster::default());
-    let relay = CustomerRelay::new(
-        store.clone(),
-        ContactCenters::single(contact_center.clone()),
-        poster.clone(),
-        Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
-        RelaySettings::default(),
-    );
-    Rig {
-        relay,
-        store,
-        contact_center,
-        poster,
-    }
+fn rig() -> RelayRig {
+    RelayRig::new()
 }
 
 fn context() -> Context {
@@ -53,73 +23,41 @@ fn context() -> Context {
     context
 }
 
-impl Rig {
-    /// A stored conversation and a reference to it valid for an hour.
-    async fn conversation(&self) -> (ConversationKey, String) {
-        let key = ConversationKey::generate();
-        self.store
-            .create_conversation(NewConversation {
-                key: key.clone(),
-                provider: Provider::Talkdesk,
-                provider_conversation_id: format!("td-{key}"),
-                provider_data: BTreeMap::new(),
-                lex_session_id: "us-east-1:in-process".into(),
-            })
-            .await
-            .unwrap();
-        let expiry = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            + 3_600;
-        let signer = ReferenceSigner::new(SIGNING_KEY.as_bytes()).unwrap();
-        let reference = signer.sign(key.as_str(), expiry).unwrap();
-        (key, reference)
-    }
-
-    /// Sends the sample `event` for `connection_id`, with `query` as its query string; returns
-    /// the status API Gateway gets.
-    async fn route(&self, event: &str, connection_id: &str, query: Value) -> i64 {
-        let mut payload = sample(event);
-        payload["requestContext"]["connectionId"] = json!(connection_id);
-        payload["queryStringParameters"] = query;
-        let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload).unwrap();
-        websocket::handle(&self.relay, LambdaEvent::new(request, context()))
-            .await
-            .unwrap()
-            .status_code
-    }
+/// Sends the sample `event` for `connection_id`, with `query` as its query string; returns the
+/// status API Gateway gets.
+async fn route(rig: &RelayRig, event: &str, connection_id: &str, query: Value) -> i64 {
+    let mut payload = sample(event);
+    payload["requestContext"]["connectionId"] = json!(connection_id);
+    payload["queryStringParameters"] = query;
+    let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload).unwrap();
+    websocket::handle(&rig.relay, LambdaEvent::new(request, context()))
+        .await
+        .unwrap()
+        .status_code
 }
 
 #[tokio::test]
 async fn connect_answers_each_reference_with_its_status() {
     let rig = rig();
-    let (key, reference) = rig.conversation().await;
+    let (conversation, reference) = rig.conversation().await;
+    let key = conversation.key;
     let tampered = format!("{}x", &reference[..reference.len() - 1]);
-    let unknown = {
-        let signer = ReferenceSigner::new(SIGNING_KEY.as_bytes()).unwrap();
-        let expiry = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            + 60;
-        signer
-            .sign(ConversationKey::generate().as_str(), expiry)
-            .unwrap()
-    };
+    let unknown = reference_to(&ConversationKey::generate(), START + 60);
     let cases = [
         (json!({}), 400),
         (json!({"conversationId": "undefined"}), 400),
         (json!({"conversationId": tampered}), 403),
-        (json!({"conversationId": format!("td-{key}")}), 403),
+        (
+            json!({"conversationId": conversation.provider_conversation_id}),
+            403,
+        ),
         (json!({"conversationId": unknown}), 404),
         (json!({"conversationId": reference}), 200),
     ];
     for (i, (query, status)) in cases.into_iter().enumerate() {
         let connection = format!("conn-{i}=");
         assert_eq!(
-            rig.route("websocket-connect.json", &connection, query.clone())
-                .await,
+            route(&rig, "websocket-connect.json", &connection, query.clone()).await,
             status,
             "{query}"
         );
@@ -135,27 +73,25 @@ async fn connect_answers_each_reference_with_its_status() {
 #[tokio::test]
 async fn each_route_reaches_its_relay_call() {
     let rig = rig();
-    let (key, reference) = rig.conversation().await;
+    let (conversation, reference) = rig.conversation().await;
+    let (key, id) = (conversation.key, conversation.provider_conversation_id);
     let connection = "conn-A=";
     let query = json!({"conversationId": reference});
     assert_eq!(
-        rig.route("websocket-connect.json", connection, query.clone())
-            .await,
+        route(&rig, "websocket-connect.json", connection, query.clone()).await,
         200
     );
 
     assert_eq!(
-        rig.route("websocket-message.json", connection, json!({}))
-            .await,
+        route(&rig, "websocket-message.json", connection, json!({})).await,
         200
     );
     let sent = rig.contact_center.sent();
     assert_eq!(sent.len(), 1, "onMessage relays the message");
-    assert_eq!(sent[0].0, format!("td-{key}"));
+    assert_eq!(sent[0].0, id);
 
     assert_eq!(
-        rig.route("websocket-default.json", connection, json!({}))
-            .await,
+        route(&rig, "websocket-default.json", connection, json!({})).await,
         200
     );
     let frames = rig.poster.frames(connection);
@@ -168,15 +104,20 @@ async fn each_route_reaches_its_relay_call() {
     assert_eq!(frame["error"], "unknown_action");
 
     assert_eq!(
-        rig.route("websocket-disconnect-4000.json", connection, json!({}))
-            .await,
+        route(
+            &rig,
+            "websocket-disconnect-4000.json",
+            connection,
+            json!({})
+        )
+        .await,
         200
     );
     let stored = rig.store.conversation(&key).await.unwrap().unwrap();
     assert_eq!(stored.status, ConversationStatus::Ended);
-    assert_eq!(rig.contact_center.ended(), vec![format!("td-{key}")]);
+    assert_eq!(rig.contact_center.ended(), vec![id]);
     assert_eq!(
-        rig.route("websocket-connect.json", "conn-B=", query).await,
+        route(&rig, "websocket-connect.json", "conn-B=", query).await,
         410,
         "an ended chat cannot be rejoined"
     );

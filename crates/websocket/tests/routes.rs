@@ -19,7 +19,7 @@ use handover::store::Conversations;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use test_support::files::event as sample;
-use test_support::{Recorder, unique};
+use test_support::{Recorder, talkdesk, unique};
 use websocket::{Config, handle, relay};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -45,14 +45,8 @@ async fn rig() -> Rig {
         ],
     )
     .await;
-    let talkdesk = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": "t", "token_type": "Bearer", "expires_in": 3600}),
-        ))
-        .mount(&talkdesk)
-        .await;
+    let talkdesk = talkdesk::start().await;
+    talkdesk::token().mount(&talkdesk).await;
     let vars = HashMap::from([
         ("CONVERSATION_TABLE", table.clone()),
         ("CONNECTIONS_ENDPOINT", test_support::endpoint()),

@@ -3,19 +3,20 @@
 
 mod events;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use agent_callback::{Callback, DEFAULT_API_KEY_SECRET};
 use conversation_store::MemoryStore;
 use handover::agent_events::{AgentEventSettings, AgentEvents};
 use handover::connections::{Frame, PostError};
-use handover::conversation::{ConversationKey, ConversationStatus, NewConversation, Provider};
+use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::store::Conversations;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::{Value, json};
 
+use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, MapSecrets, RecordingPoster};
 
 /// The key the sample events in `events/` carry.
@@ -79,17 +80,9 @@ async fn rig() -> Rig {
 async fn rig_with_secrets(secrets: HashMap<String, String>) -> Rig {
     let store = Arc::new(MemoryStore::new());
     let poster = Arc::new(RecordingPoster::default());
-    let key = ConversationKey::generate();
-    store
-        .create_conversation(NewConversation {
-            key: key.clone(),
-            provider: Provider::Talkdesk,
-            provider_conversation_id: TALKDESK_ID.into(),
-            provider_data: BTreeMap::new(),
-            lex_session_id: "lex-session-1".into(),
-        })
+    let key = store_conversation(&*store, Provider::Talkdesk, TALKDESK_ID)
         .await
-        .unwrap();
+        .key;
     store.bind_connection(&key, CONNECTION).await.unwrap();
     let events = AgentEvents::new(store.clone(), poster.clone(), AgentEventSettings::default());
     let callback = Callback::new(

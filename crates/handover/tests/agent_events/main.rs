@@ -1,7 +1,6 @@
 //! The agent events end to end in process: what agents did, through `AgentEvents::handle`, with
 //! the in-memory store and a poster that records every frame.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use conversation_store::MemoryStore;
@@ -9,9 +8,10 @@ use handover::agent_events::{
     AgentAction, AgentEvent, AgentEventError, AgentEventSettings, AgentEvents, Outcome,
 };
 use handover::connections::{Frame, PostError};
-use handover::conversation::{ConversationKey, ConversationStatus, NewConversation, Provider};
+use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::store::Conversations;
 
+use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, RecordingPoster};
 
 const TALKDESK_ID: &str = "td-conversation-1";
@@ -57,17 +57,9 @@ async fn rig(settings: AgentEventSettings) -> Rig {
 async fn unconnected_rig(settings: AgentEventSettings) -> Rig {
     let store = Arc::new(MemoryStore::new());
     let poster = Arc::new(RecordingPoster::default());
-    let key = ConversationKey::generate();
-    store
-        .create_conversation(NewConversation {
-            key: key.clone(),
-            provider: Provider::Talkdesk,
-            provider_conversation_id: TALKDESK_ID.into(),
-            provider_data: BTreeMap::new(),
-            lex_session_id: "lex-session-1".into(),
-        })
+    let key = store_conversation(&*store, Provider::Talkdesk, TALKDESK_ID)
         .await
-        .unwrap();
+        .key;
     Rig {
         events: AgentEvents::new(store.clone(), poster.clone(), settings),
         store,
@@ -254,17 +246,9 @@ async fn another_providers_event_with_the_same_id_is_not_this_conversation() {
 #[tokio::test]
 async fn message_ids_are_deduplicated_per_provider() {
     let rig = rig(AgentEventSettings::default()).await;
-    let connect_key = ConversationKey::generate();
-    rig.store
-        .create_conversation(NewConversation {
-            key: connect_key.clone(),
-            provider: Provider::AmazonConnect,
-            provider_conversation_id: "connect-contact-1".into(),
-            provider_data: BTreeMap::new(),
-            lex_session_id: "lex-session-2".into(),
-        })
+    let connect_key = store_conversation(&*rig.store, Provider::AmazonConnect, "connect-contact-1")
         .await
-        .unwrap();
+        .key;
     rig.store
         .bind_connection(&connect_key, "conn-2")
         .await

@@ -1,0 +1,118 @@
+//! The customer side of the relay in process: the in-memory store on a manual clock, a
+//! recording contact center and connection poster, and the reference signing key in a map of
+//! secrets. Shared by the domain's relay tests and the WebSocket Lambda's entry-point tests.
+
+use std::sync::Arc;
+
+use conversation_store::MemoryStore;
+use handover::clock::ManualClock;
+use handover::contact_center::{ContactCenter, ContactCenters};
+use handover::conversation::{Conversation, ConversationKey, Provider};
+use handover::reference::{DEFAULT_KEY_SECRET, ReferenceSigner};
+use handover::relay::{CustomerRelay, RelaySettings};
+
+use crate::conversations::store_conversation;
+use crate::fakes::{FakeContactCenter, MapSecrets, RecordingPoster};
+
+/// Where the rig's clock starts (Unix seconds).
+pub const START: u64 = 1_800_000_000;
+
+/// The key that signs the rig's references, under [`DEFAULT_KEY_SECRET`].
+pub const SIGNING_KEY: &str = "0123456789abcdef0123456789abcdef-test-key";
+
+/// A relay and everything it acts on.
+pub struct RelayRig {
+    /// The relay under test.
+    pub relay: CustomerRelay,
+    /// Its store.
+    pub store: Arc<MemoryStore>,
+    /// The fake contact center (Talkdesk's unless [`RelayRig::with_fake_as`] said otherwise).
+    pub contact_center: Arc<FakeContactCenter>,
+    /// Every frame and close.
+    pub poster: Arc<RecordingPoster>,
+    /// The store's and the relay's clock.
+    pub clock: Arc<ManualClock>,
+}
+
+impl RelayRig {
+    /// A relay over one fake contact center acting as Talkdesk.
+    pub fn new() -> Self {
+        Self::with_fake_as(Provider::Talkdesk, [])
+    }
+
+    /// A relay over the fake contact center acting as `provider`, and `others`.
+    pub fn with_fake_as(
+        provider: Provider,
+        others: impl IntoIterator<Item = Arc<dyn ContactCenter>>,
+    ) -> Self {
+        let contact_center = Arc::new(FakeContactCenter::acting_as(provider));
+        let contact_centers = ContactCenters::new(contact_center.clone(), others)
+            .expect("each contact center acts for its own provider");
+        let clock = Arc::new(ManualClock::at(START));
+        let store = Arc::new(MemoryStore::new().with_clock(clock.clone()));
+        let poster = Arc::new(RecordingPoster::default());
+        let relay = CustomerRelay::new(
+            store.clone(),
+            contact_centers,
+            poster.clone(),
+            Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
+            RelaySettings::default(),
+        )
+        .with_clock(clock.clone());
+        Self {
+            relay,
+            store,
+            contact_center,
+            poster,
+            clock,
+        }
+    }
+
+    /// A stored Talkdesk conversation (`td-<random>`) and a reference to it valid for an
+    /// hour.
+    pub async fn conversation(&self) -> (Conversation, String) {
+        let id = format!("td-{}", ConversationKey::generate());
+        self.conversation_of(Provider::Talkdesk, &id).await
+    }
+
+    /// A stored conversation `provider` knows as `provider_conversation_id`, and a reference
+    /// to it valid for an hour.
+    pub async fn conversation_of(
+        &self,
+        provider: Provider,
+        provider_conversation_id: &str,
+    ) -> (Conversation, String) {
+        let conversation =
+            store_conversation(&*self.store, provider, provider_conversation_id).await;
+        let reference = reference_to(&conversation.key, START + 3_600);
+        (conversation, reference)
+    }
+
+    /// A Talkdesk conversation whose customer is connected on `connection_id`.
+    pub async fn connected(&self, connection_id: &str) -> Conversation {
+        let (conversation, reference) = self.conversation().await;
+        self.connect(connection_id, &reference).await;
+        conversation
+    }
+
+    /// Connects `connection_id` with `reference`, which must be accepted.
+    pub async fn connect(&self, connection_id: &str, reference: &str) {
+        if let Err(refusal) = self.relay.connect(connection_id, Some(reference)).await {
+            panic!("the relay refused a valid reference: {refusal}");
+        }
+    }
+}
+
+impl Default for RelayRig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A reference to `key` signed with [`SIGNING_KEY`], expiring at `expires_at` (Unix seconds).
+pub fn reference_to(key: &ConversationKey, expires_at: u64) -> String {
+    let signer = ReferenceSigner::new(SIGNING_KEY.as_bytes()).expect("the test key is long enough");
+    signer
+        .sign(key.as_str(), expires_at)
+        .expect("a generated key signs")
+}
