@@ -14,42 +14,13 @@ const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(200);
 const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(2);
 
-/// The Talkdesk region an account lives in; it decides the API and OAuth hosts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Region {
-    /// United States: `api.talkdeskapp.com`, `{account}.talkdeskid.com`.
-    Us,
-    /// European Union: `api.talkdeskapp.eu`, `{account}.talkdeskid.eu`.
-    Eu,
-    /// Canada: `api.talkdeskappca.com`, `{account}.talkdeskidca.com`.
-    Ca,
-}
-
-impl Region {
-    /// Base URL of the Talkdesk API in this region.
-    pub fn api_base(self) -> &'static str {
-        match self {
-            Region::Us => "https://api.talkdeskapp.com",
-            Region::Eu => "https://api.talkdeskapp.eu",
-            Region::Ca => "https://api.talkdeskappca.com",
-        }
-    }
-
-    /// Base URL of the OAuth server of `account` (the Talkdesk account name) in this region.
-    pub fn oauth_base(self, account: &str) -> String {
-        let domain = match self {
-            Region::Us => "talkdeskid.com",
-            Region::Eu => "talkdeskid.eu",
-            Region::Ca => "talkdeskidca.com",
-        };
-        format!("https://{account}.{domain}")
-    }
-}
+/// The Talkdesk API of US accounts (EU: `https://api.talkdeskapp.eu`, Canada:
+/// `https://api.talkdeskappca.com`).
+pub const US_API_BASE: &str = "https://api.talkdeskapp.com";
 
 /// Settings of a [`TalkdeskClient`](crate::TalkdeskClient).
 ///
-/// Build it with [`TalkdeskConfig::for_account`] (production) or
-/// [`TalkdeskConfig::with_base_urls`] (any other server), then adjust fields as needed.
+/// Build it with [`TalkdeskConfig::with_base_urls`], then adjust fields as needed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TalkdeskConfig {
     /// Base URL of the Talkdesk API, e.g. `https://api.talkdeskapp.com`.
@@ -74,11 +45,6 @@ pub struct TalkdeskConfig {
 }
 
 impl TalkdeskConfig {
-    /// Configuration for the Talkdesk account named `account` in `region`, with default tuning.
-    pub fn for_account(region: Region, account: &str) -> Self {
-        Self::with_base_urls(region.api_base(), region.oauth_base(account))
-    }
-
     /// Configuration for explicit API and OAuth base URLs, with default tuning.
     pub fn with_base_urls(api_base: impl Into<String>, oauth_base: impl Into<String>) -> Self {
         Self {
@@ -97,19 +63,6 @@ impl TalkdeskConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn regions_map_to_their_hosts() {
-        let eu = TalkdeskConfig::for_account(Region::Eu, "acme");
-        assert_eq!(eu.api_base, "https://api.talkdeskapp.eu");
-        assert_eq!(eu.oauth_base, "https://acme.talkdeskid.eu");
-        let ca = TalkdeskConfig::for_account(Region::Ca, "acme");
-        assert_eq!(ca.api_base, "https://api.talkdeskappca.com");
-        assert_eq!(ca.oauth_base, "https://acme.talkdeskidca.com");
-        let us = TalkdeskConfig::for_account(Region::Us, "acme");
-        assert_eq!(us.api_base, "https://api.talkdeskapp.com");
-        assert_eq!(us.oauth_base, "https://acme.talkdeskid.com");
-    }
 
     #[test]
     fn defaults_are_the_documented_ones() {

@@ -21,7 +21,7 @@ mod settings;
 
 pub use auth::ClientCredentials;
 pub use client::TalkdeskClient;
-pub use config::{Region, TalkdeskConfig};
+pub use config::{TalkdeskConfig, US_API_BASE};
 pub use contact_center::{SecretNames, TalkdeskContactCenter};
 pub use error::{ConfigError, FieldError, TalkdeskError};
 pub use model::{

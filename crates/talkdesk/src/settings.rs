@@ -2,7 +2,7 @@
 //! Talkdesk.
 
 use crate::TalkdeskConfig;
-use crate::config::Region;
+use crate::config::US_API_BASE;
 use crate::contact_center::SecretNames;
 
 /// The OAuth host variable: the reference deployment's `TDAUTHHOST`.
@@ -35,8 +35,7 @@ impl TalkdeskSettings {
         let oauth_base = set(OAUTH_BASE_VAR)
             .map(with_scheme)
             .ok_or(MissingOAuthBase)?;
-        let api_base =
-            set(API_BASE_VAR).map_or_else(|| Region::Us.api_base().to_owned(), with_scheme);
+        let api_base = set(API_BASE_VAR).map_or_else(|| US_API_BASE.to_owned(), with_scheme);
         let mut client = TalkdeskConfig::with_base_urls(api_base, oauth_base);
         if let Some(header) = set("TALKDESK_IDEMPOTENCY_HEADER") {
             client.idempotency_header = header;

@@ -12,10 +12,10 @@ pub const TOKEN_PATH: &str = "/oauth/token";
 /// Start a Conversation.
 pub const CONVERSATIONS_PATH: &str = "/digital-connect/conversations";
 
-/// The access token the fake grants and the API requires.
-pub const ACCESS_TOKEN: &str = "talkdesk-test-token";
+/// The access token the fake grants and its API requires.
+const ACCESS_TOKEN: &str = "talkdesk-test-token";
 
-/// The `authorization` header of a request made with [`ACCESS_TOKEN`].
+/// The `authorization` header of a request made with the access token of this module.
 const BEARER: &str = "Bearer talkdesk-test-token";
 
 /// A fake Talkdesk on loopback that answers nothing until mocks are mounted.
@@ -31,7 +31,7 @@ pub fn vars(server: &MockServer) -> [(&'static str, String); 2] {
     ]
 }
 
-/// The token endpoint granting [`ACCESS_TOKEN`] for an hour.
+/// The token endpoint granting the access token of this module for an hour.
 pub fn token() -> Mock {
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
