@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use crate::talkdesk_event::{CallbackEvent, EventType};
-use handover::agent_events::{AgentEvents, ApiKeyCheck, api_key_matches};
+use handover::agent_events::{AgentEventError, AgentEvents, ApiKeyCheck, api_key_matches};
 use handover::secrets::SecretSource;
 use lambda_http::http::{Method, Response};
 use lambda_http::{Body, Request};
-use tracing::{error, warn};
+use tracing::{error, info, warn};
 
 use crate::reply::{Refusal, handled};
 
@@ -66,6 +66,11 @@ impl Callback {
             .into_agent_event();
         match self.events.handle(&event).await {
             Ok(outcome) => Ok(handled(outcome)),
+            // A retry overlapping an attempt still delivering: retryable, and not a fault.
+            Err(AgentEventError::InProgress) => {
+                info!(event = %route, "agent event in progress elsewhere; asked for a retry");
+                Err(Refusal::Unavailable)
+            }
             Err(err) => {
                 error!(event = %route, error = %err, "could not handle an agent event");
                 Err(Refusal::Unavailable)

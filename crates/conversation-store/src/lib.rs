@@ -17,7 +17,7 @@
 //! | --- | --- | --- |
 //! | conversation | `CONV#<conversation key>` | `item_type` = `conversation`, `conversation_key`, `provider`, `provider_conversation_id`, `provider_ref`, `provider_data` (map), `lex_session_id`, `status`, `connection_id`?, `created_at`, `updated_at` (ms), `version`, `expires_at` |
 //! | connection | `CONN#<connection id>` | `item_type` = `connection` and a copy of the bound conversation's attributes (without `provider_ref`) |
-//! | handled event | `EVENT#<source>#<event id>` | `item_type` = `event`, `expires_at` |
+//! | handled event | `EVENT#<source>#<event id>` | `item_type` = `event`, `event_state` (`claimed` or `handled`), `lease_until` (ms, while claimed), `expires_at` |
 //! | transcript | `SESSION#<Lex session id>` | `item_type` = `transcript`, `lex_session_id`, `entries` (list of maps: `speaker` = `customer` or `bot`, `text`, `at` in ms), `intents` (list), `last_turn`? (map: `request`, `utterance`?, `previous_exchange`?, `escalated`), `prompts` (map of slot to count), `escalations`, `last_escalation`?, `updated_at` (ms), `version`, `expires_at` |
 //!
 //! Global secondary index `by_provider_ref`: partition key `provider_ref`
@@ -33,6 +33,10 @@
 //! with it, so the copy never drifts and racing writers retry instead of overwriting each
 //! other. A connection item is only put if it is absent or already points at the same
 //! conversation, so a connection is never bound to two conversations.
+//!
+//! An event is claimed with a PutItem on the condition that it is absent, expired, or claimed
+//! with a lease that has ended; completing it puts it as handled, and releasing it deletes it
+//! on the condition that it is still claimed.
 //!
 //! A transcript is read with one strongly consistent GetItem and written back with a PutItem
 //! on the condition that its `version` is the one read (or that it is absent or expired), so

@@ -12,7 +12,7 @@ use handover::conversation::{
 };
 use handover::store::StoreError;
 use handover::store::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
-use handover::store::{Change, Conversations, HandledEvents, Transcripts, new_record};
+use handover::store::{Change, Claim, Conversations, HandledEvents, Transcripts, new_record};
 use handover::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// Records in a mutex-guarded map; one lock per operation makes every operation atomic.
@@ -27,8 +27,15 @@ pub struct MemoryStore {
 struct State {
     conversations: HashMap<ConversationKey, Conversation>,
     connections: HashMap<String, ConversationKey>,
-    events: HashMap<(String, String), SystemTime>,
+    events: HashMap<(String, String), EventRecord>,
     transcripts: HashMap<String, Transcript>,
+}
+
+/// A handled event: claimed until `lease_until`, or handled when that is `None`.
+#[derive(Debug, Clone, Copy)]
+struct EventRecord {
+    lease_until: Option<SystemTime>,
+    expires_at: SystemTime,
 }
 
 impl Default for MemoryStore {
@@ -245,24 +252,53 @@ impl Conversations for MemoryStore {
 
 #[async_trait]
 impl HandledEvents for MemoryStore {
-    async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError> {
+    async fn claim_event(
+        &self,
+        source: &str,
+        event_id: &str,
+        lease: Duration,
+    ) -> Result<Claim, StoreError> {
         let now = self.clock.now();
         let mut state = self.lock();
         let id = (source.to_owned(), event_id.to_owned());
+        let live = state
+            .events
+            .get(&id)
+            .filter(|record| !is_expired(record.expires_at, now));
+        match live.map(|record| record.lease_until) {
+            Some(None) => return Ok(Claim::Handled),
+            Some(Some(lease_until)) if lease_until > now => return Ok(Claim::InProgress),
+            _ => {}
+        }
+        let record = EventRecord {
+            lease_until: Some(now + lease),
+            expires_at: expiry(now, self.lifetime),
+        };
+        state.events.insert(id, record);
+        Ok(Claim::Claimed)
+    }
+
+    async fn complete_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let record = EventRecord {
+            lease_until: None,
+            expires_at: expiry(now, self.lifetime),
+        };
+        let id = (source.to_owned(), event_id.to_owned());
+        self.lock().events.insert(id, record);
+        Ok(())
+    }
+
+    async fn release_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
+        let id = (source.to_owned(), event_id.to_owned());
+        let mut state = self.lock();
         if state
             .events
             .get(&id)
-            .is_some_and(|&at| !is_expired(at, now))
+            .is_some_and(|record| record.lease_until.is_some())
         {
-            return Ok(false);
+            state.events.remove(&id);
         }
-        state.events.insert(id, expiry(now, self.lifetime));
-        Ok(true)
-    }
-
-    async fn forget_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
-        let id = (source.to_owned(), event_id.to_owned());
-        self.lock().events.remove(&id);
         Ok(())
     }
 }

@@ -7,8 +7,9 @@
 //!
 //! - [`AgentAction::Joined`] marks the conversation connected and, if configured, says that
 //!   the agent joined (the Lex Web UI already shows its own text when the socket opens);
-//! - [`AgentAction::Message`] shows the agent's text, once per message id per provider even
-//!   when the contact center retries;
+//! - [`AgentAction::Message`] shows the agent's text exactly once per message id per provider,
+//!   through retries that overlap, retries after a failed post and an attempt that died
+//!   half-way (see [`MESSAGE_LEASE`]);
 //! - [`AgentAction::Ended`] and [`AgentAction::Left`] say that the agent ended the chat and
 //!   how to go back to the bot, send `conversation_ended`, close the connection and mark the
 //!   conversation ended.
@@ -22,5 +23,5 @@ mod settings;
 
 pub use api_key::{ApiKeyCheck, api_key_matches};
 pub use event::{AgentAction, AgentEvent};
-pub use service::{AgentEventError, AgentEvents, Outcome};
+pub use service::{AgentEventError, AgentEvents, MESSAGE_LEASE, Outcome};
 pub use settings::AgentEventSettings;

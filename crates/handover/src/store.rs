@@ -70,18 +70,43 @@ pub trait Conversations: Send + Sync {
     async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError>;
 }
 
-/// Remembers which inbound events (agent callbacks, stream records) were handled, so that a
-/// redelivery is recognised.
+/// Where an inbound event stands after a caller tried to claim it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// The caller holds the event until its lease ends: it acts on it, then completes or
+    /// releases it.
+    Claimed,
+    /// Another caller holds it and its lease has not ended: try again later.
+    InProgress,
+    /// It was handled already.
+    Handled,
+}
+
+/// Remembers which inbound events (agent callbacks, stream records) were handled, so that each
+/// is acted on exactly once however often it is delivered.
+///
+/// An event is claimed with a lease before it is acted on, and completed only after: a caller
+/// that dies in between leaves a claim that lapses, so the next delivery acts on it, and an
+/// event is never recorded as handled before it was.
 #[async_trait]
 pub trait HandledEvents: Send + Sync {
-    /// Remembers that an inbound event was handled. `true` the first time `event_id` is seen
-    /// within the lifetime for this `source`, `false` every later time.
-    async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError>;
+    /// Claims `event_id` of `source` for `lease`: [`Claim::Claimed`] if it is new, was
+    /// released, or its last claim's lease has ended; otherwise where it stands. Of racing
+    /// claims, exactly one is [`Claim::Claimed`].
+    async fn claim_event(
+        &self,
+        source: &str,
+        event_id: &str,
+        lease: Duration,
+    ) -> Result<Claim, StoreError>;
 
-    /// Forgets a recorded event, so that the next [`record_event`](Self::record_event) of it
-    /// is `true` again: for a handler whose work failed after recording, so that the retry is
-    /// not taken for a duplicate.
-    async fn forget_event(&self, source: &str, event_id: &str) -> Result<(), StoreError>;
+    /// Records that the event was handled: every later claim within the lifetime is
+    /// [`Claim::Handled`].
+    async fn complete_event(&self, source: &str, event_id: &str) -> Result<(), StoreError>;
+
+    /// Gives up a claim whose work failed, so that the next claim is [`Claim::Claimed`] at
+    /// once. A handled event stays handled.
+    async fn release_event(&self, source: &str, event_id: &str) -> Result<(), StoreError>;
 }
 
 /// Keeps each Lex session's transcript, recorded turn by turn for the agent who takes over.

@@ -2,7 +2,7 @@
 //! and a connection poster that record what they are asked, and secrets from a map.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use handover::connections::{ConnectionPoster, Frame, PostError};
@@ -11,6 +11,7 @@ use handover::contact_center::{
 };
 use handover::conversation::{Conversation, Provider};
 use handover::secrets::{SecretError, SecretSource};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// A Talkdesk-like contact center that records every call. Like Talkdesk, the same
@@ -128,9 +129,37 @@ pub enum Call {
 pub struct RecordingPoster {
     calls: Mutex<Vec<Call>>,
     errors: Mutex<VecDeque<PostError>>,
+    hold: Mutex<Option<PostHold>>,
+}
+
+/// A post kept waiting, to overlap another attempt with it: see
+/// [`RecordingPoster::hold_next_post`].
+#[derive(Clone, Default)]
+pub struct PostHold {
+    entered: Arc<Notify>,
+    released: Arc<Notify>,
+}
+
+impl PostHold {
+    /// Returns once the held post has started.
+    pub async fn entered(&self) {
+        self.entered.notified().await;
+    }
+
+    /// Lets the held post go on.
+    pub fn release(&self) {
+        self.released.notify_one();
+    }
 }
 
 impl RecordingPoster {
+    /// The next post waits, before it is recorded or answered, until the hold is released.
+    pub fn hold_next_post(&self) -> PostHold {
+        let hold = PostHold::default();
+        *self.hold.lock().unwrap() = Some(hold.clone());
+        hold
+    }
+
     /// The next posts answer these errors, in order.
     pub fn fail_next(&self, errors: impl IntoIterator<Item = PostError>) {
         self.errors.lock().unwrap().extend(errors);
@@ -167,6 +196,11 @@ impl RecordingPoster {
 #[async_trait]
 impl ConnectionPoster for RecordingPoster {
     async fn post(&self, connection_id: &str, frame: &Frame) -> Result<(), PostError> {
+        let hold = self.hold.lock().unwrap().take();
+        if let Some(hold) = hold {
+            hold.entered.notify_one();
+            hold.released.notified().await;
+        }
         let error = self.errors.lock().unwrap().pop_front();
         let (call, result) = match error {
             None => (Call::Post(connection_id.into(), frame.clone()), Ok(())),

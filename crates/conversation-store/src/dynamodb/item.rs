@@ -24,6 +24,15 @@ pub(crate) fn connection_pk(connection_id: &str) -> AttributeValue {
 }
 
 /// The partition key of a handled-event item.
+/// An event item's state attribute: [`EVENT_CLAIMED`] or [`EVENT_HANDLED`].
+pub(crate) const EVENT_STATE: &str = "event_state";
+/// The state of an event claimed until [`LEASE_UNTIL`].
+pub(crate) const EVENT_CLAIMED: &str = "claimed";
+/// The state of an event that was handled.
+pub(crate) const EVENT_HANDLED: &str = "handled";
+/// When a claim's lease ends (epoch milliseconds).
+pub(crate) const LEASE_UNTIL: &str = "lease_until";
+
 pub(crate) fn event_pk(source: &str, event_id: &str) -> AttributeValue {
     AttributeValue::S(format!("EVENT#{source}#{event_id}"))
 }
@@ -63,12 +72,34 @@ pub(crate) fn connection_item(conversation: &Conversation, connection_id: &str) 
 }
 
 /// The item remembering a handled event.
-pub(crate) fn event_item(source: &str, event_id: &str, expires_at: SystemTime) -> Item {
-    HashMap::from([
+/// The item of an event claimed until `lease_until`, or handled when that is `None`.
+pub(crate) fn event_item(
+    source: &str,
+    event_id: &str,
+    lease_until: Option<SystemTime>,
+    expires_at: SystemTime,
+) -> Item {
+    let state = if lease_until.is_some() {
+        EVENT_CLAIMED
+    } else {
+        EVENT_HANDLED
+    };
+    let mut item = HashMap::from([
         (PARTITION_KEY.into(), event_pk(source, event_id)),
         ("item_type".into(), AttributeValue::S("event".into())),
+        (EVENT_STATE.into(), AttributeValue::S(state.into())),
         (TTL_ATTRIBUTE.into(), seconds(expires_at)),
-    ])
+    ]);
+    if let Some(lease_until) = lease_until {
+        item.insert(LEASE_UNTIL.into(), millis(lease_until));
+    }
+    item
+}
+
+/// Whether a stored event is claimed rather than handled (an item written before claims
+/// existed has no state, and was handled).
+pub(crate) fn is_claimed(item: &Item) -> bool {
+    matches!(item.get(EVENT_STATE), Some(AttributeValue::S(state)) if state == EVENT_CLAIMED)
 }
 
 /// A Lex session's transcript item.
@@ -314,7 +345,8 @@ pub(crate) fn seconds(at: SystemTime) -> AttributeValue {
     AttributeValue::N(since_epoch(at).as_secs().to_string())
 }
 
-fn millis(at: SystemTime) -> AttributeValue {
+/// A time as a DynamoDB number of epoch milliseconds.
+pub(crate) fn millis(at: SystemTime) -> AttributeValue {
     AttributeValue::N(since_epoch(at).as_millis().to_string())
 }
 

@@ -16,9 +16,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 
 use self::errors::store_error;
 use self::item::{
-    Item, connection_item, connection_pk, conversation_from_item, conversation_item,
-    conversation_pk, event_item, event_pk, expires_at, provider_ref, seconds, transcript_from_item,
-    transcript_item, transcript_pk,
+    EVENT_CLAIMED, EVENT_STATE, Item, LEASE_UNTIL, connection_item, connection_pk,
+    conversation_from_item, conversation_item, conversation_pk, event_item, event_pk, expires_at,
+    is_claimed, millis, provider_ref, seconds, transcript_from_item, transcript_item,
+    transcript_pk,
 };
 use self::table::{PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF};
 use crate::settings::StoreSettings;
@@ -28,7 +29,7 @@ use handover::conversation::{
 };
 use handover::store::StoreError;
 use handover::store::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
-use handover::store::{Change, Conversations, HandledEvents, Transcripts, new_record};
+use handover::store::{Change, Claim, Conversations, HandledEvents, Transcripts, new_record};
 use handover::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// How often a write is retried when a concurrent writer changed the record first.
@@ -426,37 +427,86 @@ impl Conversations for DynamoDbStore {
 
 #[async_trait]
 impl HandledEvents for DynamoDbStore {
-    async fn record_event(&self, source: &str, event_id: &str) -> Result<bool, StoreError> {
-        let now = self.clock.now();
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(event_item(
+    async fn claim_event(
+        &self,
+        source: &str,
+        event_id: &str,
+        lease: Duration,
+    ) -> Result<Claim, StoreError> {
+        // A claim released between the refused write and the read is claimed again, once.
+        for _ in 0..2 {
+            let now = self.clock.now();
+            let claim = event_item(
                 source,
                 event_id,
+                Some(now + lease),
                 expiry(now, self.lifetime),
-            )))
-            .condition_expression(ABSENT_OR_EXPIRED)
-            .expression_attribute_values(":now", seconds(now))
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failure(&err) => Ok(false),
-            Err(err) => Err(store_error(err)),
+            );
+            let put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(claim))
+                .condition_expression(format!(
+                    "{ABSENT_OR_EXPIRED} OR ({EVENT_STATE} = :claimed AND {LEASE_UNTIL} <= :now_ms)"
+                ))
+                .expression_attribute_values(":now", seconds(now))
+                .expression_attribute_values(":now_ms", millis(now))
+                .expression_attribute_values(":claimed", AttributeValue::S(EVENT_CLAIMED.into()))
+                .send()
+                .await;
+            match put {
+                Ok(_) => return Ok(Claim::Claimed),
+                Err(err) if is_condition_failure(&err) => {}
+                Err(err) => return Err(store_error(err)),
+            }
+            match self.live_item(event_pk(source, event_id), now).await? {
+                Some(item) if is_claimed(&item) => return Ok(Claim::InProgress),
+                Some(_) => return Ok(Claim::Handled),
+                None => {}
+            }
         }
+        Ok(Claim::InProgress)
     }
 
-    async fn forget_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
+    async fn complete_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
+        let handled = event_item(
+            source,
+            event_id,
+            None,
+            expiry(self.clock.now(), self.lifetime),
+        );
         self.client
-            .delete_item()
+            .put_item()
             .table_name(&self.table)
-            .key(PARTITION_KEY, event_pk(source, event_id))
+            .set_item(Some(handled))
             .send()
             .await
             .map_err(store_error)?;
         Ok(())
+    }
+
+    async fn release_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
+        let delete = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, event_pk(source, event_id))
+            .condition_expression(format!("{EVENT_STATE} = :claimed"))
+            .expression_attribute_values(":claimed", AttributeValue::S(EVENT_CLAIMED.into()))
+            .send()
+            .await;
+        match delete {
+            // Absent, or handled meanwhile: nothing to give up.
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|service| service.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            other => other.map(|_| ()).map_err(store_error),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use handover::clock::{Clock, ManualClock};
 use handover::conversation::{
     Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
+use handover::store::Claim;
 use handover::store::{ConversationStore, StoreError};
 use handover::transcript::{
     Escalation, PreviousExchange, Speaker, Transcript, TranscriptEntry, TranscriptLimits, Turn,
@@ -384,53 +385,89 @@ pub async fn the_connection_lookup_sees_status_changes(h: Harness) {
     assert_eq!(seen, Some(ended));
 }
 
-pub async fn a_forgotten_event_is_handled_again(h: Harness) {
-    assert!(h.store.record_event("talkdesk", "msg-1").await.unwrap());
-    assert!(h.store.record_event("talkdesk", "msg-2").await.unwrap());
-    h.store.forget_event("talkdesk", "msg-1").await.unwrap();
-    assert!(h.store.record_event("talkdesk", "msg-1").await.unwrap());
-    assert!(!h.store.record_event("talkdesk", "msg-1").await.unwrap());
-    assert!(
-        !h.store.record_event("talkdesk", "msg-2").await.unwrap(),
+const LEASE: Duration = Duration::from_secs(30);
+
+async fn claim(h: &Harness, source: &str, event_id: &str) -> Claim {
+    h.store.claim_event(source, event_id, LEASE).await.unwrap()
+}
+
+pub async fn a_released_event_is_claimed_again(h: Harness) {
+    assert_eq!(claim(&h, "talkdesk", "msg-1").await, Claim::Claimed);
+    assert_eq!(claim(&h, "talkdesk", "msg-2").await, Claim::Claimed);
+    h.store.release_event("talkdesk", "msg-1").await.unwrap();
+    assert_eq!(claim(&h, "talkdesk", "msg-1").await, Claim::Claimed);
+    assert_eq!(
+        claim(&h, "talkdesk", "msg-2").await,
+        Claim::InProgress,
         "others are kept"
     );
     h.store
-        .forget_event("talkdesk", "never-seen")
+        .release_event("talkdesk", "never-seen")
         .await
         .unwrap();
+
+    h.store.complete_event("talkdesk", "msg-1").await.unwrap();
+    h.store.release_event("talkdesk", "msg-1").await.unwrap();
+    assert_eq!(
+        claim(&h, "talkdesk", "msg-1").await,
+        Claim::Handled,
+        "a handled event stays handled"
+    );
 }
 
 pub async fn events_are_handled_once(h: Harness) {
-    assert!(h.store.record_event("talkdesk", "msg-1").await.unwrap());
-    assert!(!h.store.record_event("talkdesk", "msg-1").await.unwrap());
-    assert!(!h.store.record_event("talkdesk", "msg-1").await.unwrap());
-    assert!(h.store.record_event("talkdesk", "msg-2").await.unwrap());
-    assert!(
-        h.store
-            .record_event("amazon-connect", "msg-1")
-            .await
-            .unwrap()
+    assert_eq!(claim(&h, "talkdesk", "msg-1").await, Claim::Claimed);
+    assert_eq!(claim(&h, "talkdesk", "msg-1").await, Claim::InProgress);
+    h.store.complete_event("talkdesk", "msg-1").await.unwrap();
+    assert_eq!(claim(&h, "talkdesk", "msg-1").await, Claim::Handled);
+    assert_eq!(claim(&h, "talkdesk", "msg-1").await, Claim::Handled);
+    assert_eq!(claim(&h, "talkdesk", "msg-2").await, Claim::Claimed);
+    assert_eq!(
+        claim(&h, "amazon-connect", "msg-1").await,
+        Claim::Claimed,
+        "each source has its own ids"
     );
 
     let racers: Vec<_> = (0..8)
         .map(|_| {
             let store = h.store.clone();
-            tokio::spawn(async move { store.record_event("sns", "redelivered").await })
+            tokio::spawn(async move { store.claim_event("sns", "redelivered", LEASE).await })
         })
         .collect();
-    let mut firsts = 0;
+    let mut claimed = 0;
     for racer in racers {
-        firsts += usize::from(racer.await.unwrap().unwrap());
+        match racer.await.unwrap().unwrap() {
+            Claim::Claimed => claimed += 1,
+            other => assert_eq!(other, Claim::InProgress),
+        }
     }
-    assert_eq!(
-        firsts, 1,
-        "exactly one of the racing deliveries is the first"
-    );
+    assert_eq!(claimed, 1, "exactly one of the racing deliveries holds it");
 
     h.clock.advance(LIFETIME);
-    assert!(
-        h.store.record_event("talkdesk", "msg-1").await.unwrap(),
+    assert_eq!(
+        claim(&h, "talkdesk", "msg-1").await,
+        Claim::Claimed,
         "an event id is forgotten once its lifetime has passed"
+    );
+}
+
+pub async fn a_claim_whose_holder_died_lapses_with_its_lease(h: Harness) {
+    assert_eq!(claim(&h, "talkdesk", "msg-1").await, Claim::Claimed);
+    h.clock.advance(LEASE - Duration::from_millis(1));
+    assert_eq!(claim(&h, "talkdesk", "msg-1").await, Claim::InProgress);
+    h.clock.advance(Duration::from_millis(1));
+    assert_eq!(
+        claim(&h, "talkdesk", "msg-1").await,
+        Claim::Claimed,
+        "the holder never completed: the next delivery takes it over"
+    );
+    assert_eq!(claim(&h, "talkdesk", "msg-1").await, Claim::InProgress);
+    h.store.complete_event("talkdesk", "msg-1").await.unwrap();
+    h.clock.advance(LEASE * 2);
+    assert_eq!(
+        claim(&h, "talkdesk", "msg-1").await,
+        Claim::Handled,
+        "a handled event has no lease to lapse"
     );
 }
 

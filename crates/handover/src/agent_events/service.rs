@@ -1,6 +1,7 @@
 //! Acting on one agent event: find the conversation, tell the customer, record the change.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tracing::{info, warn};
 
@@ -8,7 +9,12 @@ use super::event::{AgentAction, AgentEvent};
 use super::settings::AgentEventSettings;
 use crate::connections::{ConnectionPoster, Frame, PostError};
 use crate::conversation::{Conversation, ConversationStatus, Provider};
-use crate::store::{ConversationStore, StoreError};
+use crate::store::{Claim, ConversationStore, StoreError};
+
+/// How long a delivery attempt holds an agent message before another may take it over: longer
+/// than the callback function's timeout (10 s in the template), so that only an attempt that
+/// died loses its claim.
+pub const MESSAGE_LEASE: Duration = Duration::from_secs(30);
 
 /// What became of an event that was handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +38,9 @@ pub enum AgentEventError {
     /// The conversation store failed.
     #[error("the conversation store failed: {0}")]
     Store(#[from] StoreError),
+    /// Another attempt is delivering this message right now; retry in a few seconds.
+    #[error("another attempt is delivering this message")]
+    InProgress,
     /// The customer's connection could not be reached (other than being gone).
     #[error("the customer's connection could not be reached: {0}")]
     Connection(String),
@@ -139,19 +148,27 @@ impl AgentEvents {
             Some(id) if conversation.status != ConversationStatus::Ended => id,
             _ => return Ok(Outcome::CustomerDisconnected),
         };
-        // Recorded before posting, so that a retry racing this attempt is a duplicate, and
-        // forgotten if the post fails, so that the contact center's retry is delivered.
-        // Message ids are the provider's, so each provider has its own record.
+        // Claimed before posting, so that a retry overlapping this attempt waits instead of
+        // posting again; completed only once posted, so that an attempt that dies in between
+        // leaves a claim that lapses and the next retry delivers; released if the post fails,
+        // so that the contact center's retry is delivered at once. Message ids are the
+        // provider's, so each provider has its own records.
         let source = provider.as_str();
-        if !self.store.record_event(source, id).await? {
-            return Ok(Outcome::Duplicate);
+        match self.store.claim_event(source, id, MESSAGE_LEASE).await? {
+            Claim::Claimed => {}
+            Claim::InProgress => return Err(AgentEventError::InProgress),
+            Claim::Handled => return Ok(Outcome::Duplicate),
         }
         let frame = Frame::message(text, author);
         let posted = self.post(connection_id, &frame).await;
-        if !matches!(posted, Ok(Posted::Yes))
-            && let Err(err) = self.store.forget_event(source, id).await
-        {
-            warn!(conversation = %conversation.key, error = %err, "could not forget an undelivered message");
+        let settled = match posted {
+            Ok(Posted::Yes) => self.store.complete_event(source, id).await,
+            _ => self.store.release_event(source, id).await,
+        };
+        if let Err(err) = settled {
+            // Completing failed: the claim lapses and a retry shows the message again, which
+            // beats losing it. Releasing failed: the retry waits for the lease.
+            warn!(conversation = %conversation.key, error = %err, "could not settle a message's claim");
         }
         match posted? {
             Posted::Gone => Ok(Outcome::CustomerDisconnected),

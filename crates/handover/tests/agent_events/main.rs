@@ -5,11 +5,14 @@ use std::sync::Arc;
 
 use conversation_store::MemoryStore;
 use handover::agent_events::{
-    AgentAction, AgentEvent, AgentEventError, AgentEventSettings, AgentEvents, Outcome,
+    AgentAction, AgentEvent, AgentEventError, AgentEventSettings, AgentEvents, MESSAGE_LEASE,
+    Outcome,
 };
+use handover::clock::ManualClock;
 use handover::connections::{Frame, PostError};
 use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::store::Conversations;
+use handover::store::{Claim, HandledEvents};
 
 use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, RecordingPoster};
@@ -21,6 +24,7 @@ const ENDED: &str = "The agent has ended the chat. Press End Live Chat to go bac
 struct Rig {
     events: AgentEvents,
     store: Arc<MemoryStore>,
+    clock: Arc<ManualClock>,
     poster: Arc<RecordingPoster>,
     key: ConversationKey,
 }
@@ -55,7 +59,8 @@ async fn rig(settings: AgentEventSettings) -> Rig {
 
 /// A Talkdesk conversation whose customer has no connection.
 async fn unconnected_rig(settings: AgentEventSettings) -> Rig {
-    let store = Arc::new(MemoryStore::new());
+    let clock = Arc::new(ManualClock::at(1_800_000_000));
+    let store = Arc::new(MemoryStore::new().with_clock(clock.clone()));
     let poster = Arc::new(RecordingPoster::default());
     let key = store_conversation(&*store, Provider::Talkdesk, TALKDESK_ID)
         .await
@@ -63,6 +68,7 @@ async fn unconnected_rig(settings: AgentEventSettings) -> Rig {
     Rig {
         events: AgentEvents::new(store.clone(), poster.clone(), settings),
         store,
+        clock,
         poster,
         key,
     }
@@ -167,6 +173,55 @@ async fn the_retry_of_a_failed_message_is_shown_and_only_once() {
             posted(Frame::message("Hi", "Sam"))
         ]
     );
+}
+
+#[tokio::test]
+async fn a_retry_overlapping_a_delivery_waits_and_the_message_is_shown_once() {
+    let rig = Arc::new(rig(AgentEventSettings::default()).await);
+    let hold = rig.poster.hold_next_post();
+    let first = tokio::spawn({
+        let rig = rig.clone();
+        async move { rig.handle(message("m1", "Hi")).await }
+    });
+    hold.entered().await;
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Err(AgentEventError::InProgress),
+        "a retry while the first attempt posts is asked to try again, not told duplicate"
+    );
+    hold.release();
+    assert_eq!(first.await.unwrap(), Ok(Outcome::Delivered));
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Duplicate)
+    );
+    assert_eq!(rig.poster.calls(), [posted(Frame::message("Hi", "Sam"))]);
+}
+
+#[tokio::test]
+async fn a_message_whose_delivery_died_half_way_is_delivered_by_a_retry() {
+    let rig = rig(AgentEventSettings::default()).await;
+    // An attempt claimed the message, then its Lambda died before posting.
+    let claim = rig
+        .store
+        .claim_event("talkdesk", "m1", MESSAGE_LEASE)
+        .await
+        .unwrap();
+    assert_eq!(claim, Claim::Claimed);
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Err(AgentEventError::InProgress)
+    );
+    rig.clock.advance(MESSAGE_LEASE);
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Delivered)
+    );
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Duplicate)
+    );
+    assert_eq!(rig.poster.calls(), [posted(Frame::message("Hi", "Sam"))]);
 }
 
 #[tokio::test]

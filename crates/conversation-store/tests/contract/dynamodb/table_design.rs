@@ -81,7 +81,7 @@ async fn every_item_carries_a_ttl_of_now_plus_the_default_lifetime_in_epoch_seco
         .await
         .unwrap();
     store.bind_connection(&key, "conn-A=").await.unwrap();
-    store.record_event("talkdesk", "msg-1").await.unwrap();
+    store.complete_event("talkdesk", "msg-1").await.unwrap();
     let turn = Turn {
         intent: "TalkToAgent".into(),
         customer_text: Some("an agent, please".into()),
