@@ -8,7 +8,7 @@ const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 /// Header that carries the Start a Conversation idempotency key. Talkdesk's reference does not
 /// name it; this is the name existing integrations send.
-const DEFAULT_IDEMPOTENCY_HEADER: &str = "x-idempotency-key";
+pub(crate) const DEFAULT_IDEMPOTENCY_HEADER: &str = "x-idempotency-key";
 /// How long before its expiry a cached token is replaced.
 const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(200);
@@ -27,7 +27,7 @@ pub enum Region {
 
 impl Region {
     /// Base URL of the Talkdesk API in this region.
-    pub fn api_base(self) -> &'static str {
+    pub const fn api_base(self) -> &'static str {
         match self {
             Region::Us => "https://api.talkdeskapp.com",
             Region::Eu => "https://api.talkdeskapp.eu",
