@@ -2,19 +2,19 @@
 
 use std::time::Duration;
 
-use aws_adapters::lambda::secrets_refresh;
-use conversation_store::{SettingsError, StoreSettings};
+use aws_adapters::lambda::{
+    CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS, connections_endpoint, secrets_refresh,
+};
+use conversation_store::StoreSettings;
 use handover::agent_events::AgentEventSettings;
-
-/// The variable holding the API Gateway Management API endpoint of the customers' WebSocket
-/// API.
-pub const CONNECTIONS_ENDPOINT_VAR: &str = "CONNECTIONS_ENDPOINT";
-
-/// The variable naming the secret that holds the callback's API key.
-pub const API_KEY_SECRET_VAR: &str = "CALLBACK_API_KEY_SECRET";
+use handover::settings::{SettingError, Variable, text};
 
 /// The secret holding the callback's API key, unless configured.
 pub const DEFAULT_API_KEY_SECRET: &str = "dev/handover/callback-api-key";
+
+/// The variable naming the secret that holds the callback's API key.
+pub const CALLBACK_API_KEY_SECRET: Variable =
+    Variable::with_default("CALLBACK_API_KEY_SECRET", DEFAULT_API_KEY_SECRET);
 
 /// The Lambda's configuration (the variables are listed in `docs/agent-callback.md`).
 #[derive(Clone, Debug)]
@@ -31,42 +31,34 @@ pub struct Config {
     pub secrets_refresh: Duration,
 }
 
-/// A configuration that cannot work; the message names the variable.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The store's settings.
-    #[error(transparent)]
-    Store(#[from] SettingsError),
-    /// Another setting.
-    #[error("{0}")]
-    Setting(String),
-}
-
 impl Config {
+    /// The variables the Lambda reads.
+    pub fn variables() -> Vec<Variable> {
+        [
+            StoreSettings::VARIABLES,
+            AgentEventSettings::VARIABLES,
+            &[
+                CONNECTIONS_ENDPOINT,
+                CALLBACK_API_KEY_SECRET,
+                SECRETS_REFRESH_SECONDS,
+            ],
+        ]
+        .concat()
+    }
+
     /// Reads the configuration through `var` (normally the process environment).
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let present = |name: &str| var(name).filter(|value| !value.trim().is_empty());
-        let connections_endpoint = present(CONNECTIONS_ENDPOINT_VAR)
-            .map(|endpoint| endpoint.trim().trim_end_matches('/').to_owned())
-            .filter(|endpoint| endpoint.starts_with("https://") || endpoint.starts_with("http://"))
-            .ok_or_else(|| {
-                ConfigError::Setting(format!(
-                    "{CONNECTIONS_ENDPOINT_VAR} must be set to the WebSocket API's \
-                     https://{{api-id}}.execute-api.{{region}}.amazonaws.com/{{stage}}"
-                ))
-            })?;
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         Ok(Self {
+            connections_endpoint: connections_endpoint(&var)?,
             store: StoreSettings::from_vars(&var)?,
-            agent_events: AgentEventSettings::from_vars(&var),
-            connections_endpoint,
-            api_key_secret: present(API_KEY_SECRET_VAR)
-                .unwrap_or_else(|| DEFAULT_API_KEY_SECRET.to_owned()),
-            secrets_refresh: secrets_refresh(&var).map_err(ConfigError::Setting)?,
+            agent_events: AgentEventSettings::from_vars(&var)?,
+            api_key_secret: text(&var, &CALLBACK_API_KEY_SECRET)?,
+            secrets_refresh: secrets_refresh(&var)?,
         })
     }
 
     /// Reads the configuration from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from_env() -> Result<Self, SettingError> {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 }
@@ -90,7 +82,7 @@ mod tests {
     fn defaults_fill_in_what_is_not_set() {
         let config = Config::from_vars(vars(&[
             ("CONVERSATION_TABLE", "conversations"),
-            (CONNECTIONS_ENDPOINT_VAR, &format!("{ENDPOINT}/")),
+            (CONNECTIONS_ENDPOINT.name, &format!("{ENDPOINT}/")),
         ]))
         .unwrap();
         assert_eq!(config.connections_endpoint, ENDPOINT);
@@ -104,8 +96,11 @@ mod tests {
     fn variables_override_defaults() {
         let config = Config::from_vars(vars(&[
             ("CONVERSATION_TABLE", "conversations"),
-            (CONNECTIONS_ENDPOINT_VAR, ENDPOINT),
-            (API_KEY_SECRET_VAR, "prod/handover/callback-api-key"),
+            (CONNECTIONS_ENDPOINT.name, ENDPOINT),
+            (
+                CALLBACK_API_KEY_SECRET.name,
+                "prod/handover/callback-api-key",
+            ),
             ("SECRETS_REFRESH_SECONDS", "60"),
             ("AGENT_JOINED_MESSAGE", "An agent joined."),
         ]))
@@ -126,10 +121,10 @@ mod tests {
             Some("abc123.execute-api.amazonaws.com/prod"),
         ] {
             let mut pairs = vec![("CONVERSATION_TABLE", "conversations")];
-            pairs.extend(endpoint.map(|endpoint| (CONNECTIONS_ENDPOINT_VAR, endpoint)));
+            pairs.extend(endpoint.map(|endpoint| (CONNECTIONS_ENDPOINT.name, endpoint)));
             let error = Config::from_vars(vars(&pairs)).unwrap_err();
             assert!(
-                error.to_string().contains(CONNECTIONS_ENDPOINT_VAR),
+                error.to_string().contains(CONNECTIONS_ENDPOINT.name),
                 "{endpoint:?}: {error}"
             );
         }
@@ -137,13 +132,13 @@ mod tests {
 
     #[test]
     fn the_store_and_refresh_settings_are_checked() {
-        let no_table = Config::from_vars(vars(&[(CONNECTIONS_ENDPOINT_VAR, ENDPOINT)]));
-        assert!(matches!(no_table, Err(ConfigError::Store(_))));
+        let no_table = Config::from_vars(vars(&[(CONNECTIONS_ENDPOINT.name, ENDPOINT)]));
+        assert_eq!(no_table.unwrap_err().variable, "CONVERSATION_TABLE");
         let bad_refresh = Config::from_vars(vars(&[
             ("CONVERSATION_TABLE", "conversations"),
-            (CONNECTIONS_ENDPOINT_VAR, ENDPOINT),
+            (CONNECTIONS_ENDPOINT.name, ENDPOINT),
             ("SECRETS_REFRESH_SECONDS", "0"),
         ]));
-        assert!(matches!(bad_refresh, Err(ConfigError::Setting(_))));
+        assert_eq!(bad_refresh.unwrap_err().variable, "SECRETS_REFRESH_SECONDS");
     }
 }

@@ -38,9 +38,7 @@ use handover::connections::ConnectionPoster;
 use handover::secrets::SecretSource;
 use handover::store::ConversationStore;
 
-pub use config::{
-    API_KEY_SECRET_VAR, CONNECTIONS_ENDPOINT_VAR, Config, ConfigError, DEFAULT_API_KEY_SECRET,
-};
+pub use config::{CALLBACK_API_KEY_SECRET, Config, DEFAULT_API_KEY_SECRET};
 pub use handler::{API_KEY_HEADER, Callback, route};
 
 /// The callback over `store` (DynamoDB in AWS) and `connections`. `secrets` should cache (see

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use agent_callback::{API_KEY_SECRET_VAR, CONNECTIONS_ENDPOINT_VAR, Callback, Config, callback};
+use agent_callback::{CALLBACK_API_KEY_SECRET, Callback, Config, callback};
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::secrets::SecretsManager;
 use conversation_store::DynamoDbStore;
@@ -35,8 +35,8 @@ async fn rig() -> Rig {
         .remove(0);
     let vars = HashMap::from([
         ("CONVERSATION_TABLE", table.clone()),
-        (CONNECTIONS_ENDPOINT_VAR, test_support::endpoint()),
-        (API_KEY_SECRET_VAR, secret),
+        ("CONNECTIONS_ENDPOINT", test_support::endpoint()),
+        (CALLBACK_API_KEY_SECRET.name, secret),
     ]);
     let config = Config::from_vars(|name| vars.get(name).cloned()).unwrap();
     let secrets = CachedSecrets::new(

@@ -1,16 +1,22 @@
-//! What every Lambda of the workspace reads the same way: its deadline and the secrets'
-//! refresh interval.
+//! What the Lambdas of the workspace read the same way: the invocation's deadline, the
+//! secrets' refresh interval and the WebSocket API's Management API endpoint.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use handover::settings::{self, SettingError, Variable};
 use lambda_runtime::Context;
 use tokio::time::Instant;
 
 /// Time kept back from the Lambda's deadline to answer after the last outbound call.
 pub const DEADLINE_MARGIN: Duration = Duration::from_millis(1500);
 
-/// How long secrets are used before they are read again, unless configured.
-pub const DEFAULT_SECRETS_REFRESH: Duration = Duration::from_secs(300);
+/// How long secrets are used before they are read again, in seconds.
+pub const SECRETS_REFRESH_SECONDS: Variable =
+    Variable::with_default_number("SECRETS_REFRESH_SECONDS", 300);
+
+/// The API Gateway Management API endpoint of the customers' WebSocket API:
+/// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`.
+pub const CONNECTIONS_ENDPOINT: Variable = Variable::required("CONNECTIONS_ENDPOINT");
 
 /// The invocation's deadline less [`DEADLINE_MARGIN`], as a tokio instant.
 pub fn deadline(context: &Context) -> Instant {
@@ -23,15 +29,14 @@ pub fn deadline(context: &Context) -> Instant {
     Instant::now() + left.saturating_sub(DEADLINE_MARGIN)
 }
 
-/// `SECRETS_REFRESH_SECONDS` read through `var`, or [`DEFAULT_SECRETS_REFRESH`].
-pub fn secrets_refresh(var: impl Fn(&str) -> Option<String>) -> Result<Duration, String> {
-    match var("SECRETS_REFRESH_SECONDS") {
-        None => Ok(DEFAULT_SECRETS_REFRESH),
-        Some(text) => match text.trim().parse::<u64>() {
-            Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds)),
-            _ => Err("SECRETS_REFRESH_SECONDS must be a positive whole number of seconds".into()),
-        },
-    }
+/// [`SECRETS_REFRESH_SECONDS`] read through `var`.
+pub fn secrets_refresh(var: impl Fn(&str) -> Option<String>) -> Result<Duration, SettingError> {
+    settings::seconds(&var, &SECRETS_REFRESH_SECONDS)
+}
+
+/// [`CONNECTIONS_ENDPOINT`] read through `var`: an http(s) URL, without a trailing `/`.
+pub fn connections_endpoint(var: impl Fn(&str) -> Option<String>) -> Result<String, SettingError> {
+    settings::url(&var, &CONNECTIONS_ENDPOINT)
 }
 
 #[cfg(test)]
@@ -58,13 +63,32 @@ mod tests {
     }
 
     #[test]
-    fn the_refresh_interval_is_whole_positive_seconds() {
-        assert_eq!(secrets_refresh(|_| None), Ok(DEFAULT_SECRETS_REFRESH));
+    fn the_refresh_interval_is_whole_positive_seconds_and_blank_means_default() {
+        let five_minutes = Duration::from_secs(300);
+        assert_eq!(secrets_refresh(|_| None), Ok(five_minutes));
+        assert_eq!(secrets_refresh(|_| Some(" ".into())), Ok(five_minutes));
         assert_eq!(
             secrets_refresh(|_| Some("60".into())),
             Ok(Duration::from_secs(60))
         );
         assert!(secrets_refresh(|_| Some("0".into())).is_err());
         assert!(secrets_refresh(|_| Some("soon".into())).is_err());
+    }
+
+    #[test]
+    fn the_connections_endpoint_is_a_required_url() {
+        let endpoint = "https://abc123.execute-api.eu-west-1.amazonaws.com/prod";
+        assert_eq!(
+            connections_endpoint(|_| Some(format!("{endpoint}/"))).as_deref(),
+            Ok(endpoint)
+        );
+        for unusable in [
+            None,
+            Some(" "),
+            Some("abc123.execute-api.amazonaws.com/prod"),
+        ] {
+            let error = connections_endpoint(|_| unusable.map(str::to_owned)).unwrap_err();
+            assert_eq!(error.variable, "CONNECTIONS_ENDPOINT", "{unusable:?}");
+        }
     }
 }

@@ -13,13 +13,11 @@ use std::sync::Arc;
 use handover::contact_center::{ContactCenter, ContactCenters, DuplicateProvider};
 use handover::conversation::Provider;
 use handover::secrets::SecretSource;
-use talkdesk::{MissingOAuthBase, TalkdeskContactCenter, TalkdeskSettings};
+use handover::settings::{Problem, SettingError, Variable, text};
+use talkdesk::{TalkdeskContactCenter, TalkdeskSettings};
 
 /// The variable listing the enabled contact centers.
-pub const CONTACT_CENTERS_VAR: &str = "CONTACT_CENTERS";
-
-/// The contact centers enabled when `CONTACT_CENTERS` is unset or blank.
-pub const DEFAULT_CONTACT_CENTERS: &str = "talkdesk";
+pub const CONTACT_CENTERS: Variable = Variable::with_default("CONTACT_CENTERS", "talkdesk");
 
 /// One enabled contact center and its settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,23 +53,6 @@ pub struct ContactCenterSettings {
     pub others: Vec<ProviderSettings>,
 }
 
-/// Contact-center settings that cannot work; the message names the variable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SettingsError {
-    /// A name in the list is not a provider, or is there twice.
-    #[error(
-        "{CONTACT_CENTERS_VAR} must list contact centers from `talkdesk` and `amazon-connect`, \
-         comma-separated and each once, got {0:?}"
-    )]
-    BadList(String),
-    /// A provider this version cannot talk to yet.
-    #[error("{CONTACT_CENTERS_VAR} names {0}, which this version does not support yet")]
-    Unsupported(Provider),
-    /// Talkdesk is enabled but its settings are incomplete.
-    #[error(transparent)]
-    Talkdesk(#[from] MissingOAuthBase),
-}
-
 /// Contact centers that could not be built from their settings.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -84,11 +65,21 @@ pub enum BuildError {
 }
 
 impl ContactCenterSettings {
+    /// The variables read: `CONTACT_CENTERS` and every contact center's, whose required ones
+    /// are required when it is enabled (Talkdesk is, by default).
+    pub fn variables() -> Vec<Variable> {
+        [&[CONTACT_CENTERS], TalkdeskSettings::VARIABLES].concat()
+    }
+
     /// Reads `CONTACT_CENTERS` and the settings of each enabled contact center through `var`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let list = var(CONTACT_CENTERS_VAR).filter(|list| !list.trim().is_empty());
-        let list = list.as_deref().unwrap_or(DEFAULT_CONTACT_CENTERS);
-        let bad_list = || SettingsError::BadList(list.to_owned());
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
+        let list = text(&var, &CONTACT_CENTERS)?;
+        let bad_list = || {
+            CONTACT_CENTERS.invalid(
+                "a list of `talkdesk` and `amazon-connect`, comma-separated and each once",
+                list.trim(),
+            )
+        };
         let mut enabled = Vec::new();
         for name in list.split(',') {
             let provider: Provider = name.trim().parse().map_err(|_| bad_list())?;
@@ -102,7 +93,11 @@ impl ContactCenterSettings {
                 Provider::Talkdesk => {
                     ProviderSettings::Talkdesk(TalkdeskSettings::from_vars(&var)?)
                 }
-                Provider::AmazonConnect => return Err(SettingsError::Unsupported(provider)),
+                Provider::AmazonConnect => {
+                    return Err(CONTACT_CENTERS.error(Problem::Unsupported {
+                        got: provider.to_string(),
+                    }));
+                }
             });
         }
         let mut enabled = enabled.into_iter();
@@ -140,7 +135,7 @@ impl ContactCenterSettings {
 mod tests {
     use super::*;
 
-    fn read(pairs: &[(&str, &str)]) -> Result<ContactCenterSettings, SettingsError> {
+    fn read(pairs: &[(&str, &str)]) -> Result<ContactCenterSettings, SettingError> {
         ContactCenterSettings::from_vars(|name| {
             pairs
                 .iter()
@@ -153,7 +148,7 @@ mod tests {
 
     #[test]
     fn talkdesk_is_enabled_by_default_and_blank_means_default() {
-        for pairs in [vec![TALKDESK], vec![TALKDESK, (CONTACT_CENTERS_VAR, " ")]] {
+        for pairs in [vec![TALKDESK], vec![TALKDESK, (CONTACT_CENTERS.name, " ")]] {
             let settings = read(&pairs).unwrap();
             assert_eq!(settings.escalation.provider(), Provider::Talkdesk);
             assert!(settings.others.is_empty());
@@ -165,8 +160,8 @@ mod tests {
     #[test]
     fn an_enabled_contact_center_needs_its_settings() {
         assert_eq!(
-            read(&[(CONTACT_CENTERS_VAR, "talkdesk")]),
-            Err(SettingsError::Talkdesk(MissingOAuthBase))
+            read(&[(CONTACT_CENTERS.name, "talkdesk")]),
+            Err(talkdesk::TALKDESK_OAUTH_BASE.error(Problem::NotSet))
         );
     }
 
@@ -174,14 +169,19 @@ mod tests {
     fn the_list_names_known_providers_once() {
         for list in ["genesys", "talkdesk,talkdesk", "talkdesk,", ","] {
             assert_eq!(
-                read(&[TALKDESK, (CONTACT_CENTERS_VAR, list)]),
-                Err(SettingsError::BadList(list.into())),
+                read(&[TALKDESK, (CONTACT_CENTERS.name, list)]),
+                Err(CONTACT_CENTERS.invalid(
+                    "a list of `talkdesk` and `amazon-connect`, comma-separated and each once",
+                    list
+                )),
                 "{list:?}"
             );
         }
         assert_eq!(
-            read(&[TALKDESK, (CONTACT_CENTERS_VAR, "talkdesk, amazon-connect")]),
-            Err(SettingsError::Unsupported(Provider::AmazonConnect))
+            read(&[TALKDESK, (CONTACT_CENTERS.name, "talkdesk, amazon-connect")]),
+            Err(CONTACT_CENTERS.error(Problem::Unsupported {
+                got: "amazon-connect".into()
+            }))
         );
     }
 

@@ -53,4 +53,4 @@ mod settings;
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbStore;
 pub use memory::MemoryStore;
-pub use settings::{LIFETIME_VAR, SettingsError, StoreSettings, TABLE_VAR};
+pub use settings::{CONVERSATION_TABLE, CONVERSATION_TTL_SECONDS, StoreSettings};

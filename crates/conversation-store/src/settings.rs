@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
+use handover::settings::{SettingError, Variable, seconds, text};
 use handover::store::lifetime::DEFAULT_LIFETIME;
 
 /// The variable naming the DynamoDB table.
-pub const TABLE_VAR: &str = "CONVERSATION_TABLE";
+pub const CONVERSATION_TABLE: Variable = Variable::required("CONVERSATION_TABLE");
 /// The variable giving the records' lifetime after their last write, in seconds.
-pub const LIFETIME_VAR: &str = "CONVERSATION_TTL_SECONDS";
+pub const CONVERSATION_TTL_SECONDS: Variable =
+    Variable::with_default_number("CONVERSATION_TTL_SECONDS", DEFAULT_LIFETIME.as_secs());
 
 /// Where the store lives and how long its records last.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,42 +20,28 @@ pub struct StoreSettings {
     pub lifetime: Duration,
 }
 
-/// A setting that is missing or unusable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SettingsError {
-    /// The table variable is unset or empty.
-    #[error("{TABLE_VAR} is not set: it names the DynamoDB table of conversations")]
-    MissingTable,
-    /// The lifetime is not a positive whole number of seconds.
-    #[error("{LIFETIME_VAR} must be a positive whole number of seconds, got {0:?}")]
-    BadLifetime(String),
-}
-
 impl StoreSettings {
+    /// The variables read, as listed in `docs/conversation-store.md`.
+    pub const VARIABLES: &[Variable] = &[CONVERSATION_TABLE, CONVERSATION_TTL_SECONDS];
+
     /// Reads the settings through `var` (normally `|name| std::env::var(name).ok()`).
-    /// The lifetime defaults to 24 hours.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let table = var(TABLE_VAR)
-            .filter(|table| !table.trim().is_empty())
-            .ok_or(SettingsError::MissingTable)?;
-        let lifetime = match var(LIFETIME_VAR) {
-            None => DEFAULT_LIFETIME,
-            Some(text) => match text.trim().parse::<u64>() {
-                Ok(seconds) if seconds > 0 => Duration::from_secs(seconds),
-                _ => return Err(SettingsError::BadLifetime(text)),
-            },
-        };
-        Ok(Self { table, lifetime })
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
+        Ok(Self {
+            table: text(&var, &CONVERSATION_TABLE)?,
+            lifetime: seconds(&var, &CONVERSATION_TTL_SECONDS)?,
+        })
     }
 
     /// Reads the settings from the process environment.
-    pub fn from_env() -> Result<Self, SettingsError> {
+    pub fn from_env() -> Result<Self, SettingError> {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use handover::settings::Problem;
+
     use super::*;
 
     fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
@@ -65,18 +53,19 @@ mod tests {
         }
     }
 
+    const TABLE: &str = CONVERSATION_TABLE.name;
+    const LIFETIME: &str = CONVERSATION_TTL_SECONDS.name;
+
     #[test]
     fn the_table_is_required_and_the_lifetime_defaults_to_a_day() {
+        for pairs in [&[][..], &[(TABLE, " ")]] {
+            assert_eq!(
+                StoreSettings::from_vars(vars(pairs)),
+                Err(CONVERSATION_TABLE.error(Problem::NotSet))
+            );
+        }
         assert_eq!(
-            StoreSettings::from_vars(vars(&[])),
-            Err(SettingsError::MissingTable)
-        );
-        assert_eq!(
-            StoreSettings::from_vars(vars(&[(TABLE_VAR, " ")])),
-            Err(SettingsError::MissingTable)
-        );
-        assert_eq!(
-            StoreSettings::from_vars(vars(&[(TABLE_VAR, "conversations")])),
+            StoreSettings::from_vars(vars(&[(TABLE, "conversations")])),
             Ok(StoreSettings {
                 table: "conversations".into(),
                 lifetime: Duration::from_secs(86_400)
@@ -85,15 +74,14 @@ mod tests {
     }
 
     #[test]
-    fn the_lifetime_is_whole_positive_seconds() {
-        let with = |lifetime| {
-            StoreSettings::from_vars(vars(&[(TABLE_VAR, "t"), (LIFETIME_VAR, lifetime)]))
-        };
+    fn the_lifetime_is_whole_positive_seconds_and_blank_means_a_day() {
+        let with = |lifetime| StoreSettings::from_vars(vars(&[(TABLE, "t"), (LIFETIME, lifetime)]));
         assert_eq!(with("7200").unwrap().lifetime, Duration::from_secs(7_200));
-        for bad in ["0", "-5", "1.5", "a day", ""] {
+        assert_eq!(with(" ").unwrap().lifetime, DEFAULT_LIFETIME);
+        for bad in ["0", "-5", "1.5", "a day"] {
             assert_eq!(
                 with(bad),
-                Err(SettingsError::BadLifetime(bad.into())),
+                Err(CONVERSATION_TTL_SECONDS.invalid("a positive whole number of seconds", bad)),
                 "{bad:?}"
             );
         }

@@ -9,10 +9,17 @@
 //!   the crates whose `src/main.rs` runs `lambda_runtime::run` or `lambda_http::run`;
 //! - each function is built by cargo-lambda (`rust-cargolambda`) from its own crate
 //!   (`CodeUri: ./crates/<crate>`, `Binary: <package name>`) for an OS-only runtime;
-//! - each function sets the variables without a default that its crate, or a workspace crate it
-//!   depends on, reads (`CONVERSATION_TABLE`, `CONNECTIONS_ENDPOINT`, `TALKDESK_OAUTH_BASE`, and
-//!   any variable the documentation lists as required), and sets no variable that no crate reads;
 //! - the DynamoDB table has the keys, index and TTL attribute that `conversation-store` uses.
+//!
+//! `variables` asserts, from the list of variables each Lambda crate reads its configuration
+//! through (`Config::variables()`), that:
+//!
+//! - each function sets every variable its crate requires, and no variable its crate does not
+//!   read;
+//! - every variable read is in a configuration table of `docs/` (`| variable | meaning |
+//!   default |`), whose default column says `required` for a required variable and otherwise
+//!   names the default (or points at the source for long messages), and every variable those
+//!   tables list is read.
 //!
 //! `updates` asserts that a stack update does what the deployment guide (`docs/deployment.md`) says:
 //!

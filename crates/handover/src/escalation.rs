@@ -15,4 +15,4 @@ mod settings;
 mod turn;
 
 pub use code_hook::CodeHook;
-pub use settings::{DetailSource, EscalationSettings, MissingDetails, SettingError};
+pub use settings::{DetailSource, EscalationSettings, MissingDetails};

@@ -1,7 +1,7 @@
 //! The domain of handing an Amazon Lex V2 chatbot conversation over to a human agent: what a
 //! conversation and a transcript are, the Lex code hook wire format, the signed reference the
-//! web client uses to join a chat, the ports to the store, the contact center and secrets, and
-//! the escalation, relay and agent-event services.
+//! web client uses to join a chat, the ports to the store, the contact center and secrets, the
+//! escalation, relay and agent-event services, and how every Lambda reads its settings.
 //! Free of AWS SDK types so that every Lambda and test can share it.
 
 pub mod agent_events;
@@ -14,5 +14,6 @@ pub mod lex;
 pub mod reference;
 pub mod relay;
 pub mod secrets;
+pub mod settings;
 pub mod store;
 pub mod transcript;

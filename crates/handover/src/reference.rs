@@ -24,6 +24,7 @@
 use std::fmt;
 
 use crate::conversation::ConversationKey;
+use crate::settings::Variable;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -45,6 +46,10 @@ pub const MIN_SECRET_LEN: usize = 32;
 /// The default name of the secret holding the signing key: one value for the code hook that
 /// signs and the relay that verifies, so the two can never drift apart.
 pub const DEFAULT_KEY_SECRET: &str = "dev/handover/reference-key";
+
+/// The variable naming the secret that holds the signing key, read by the code hook and the
+/// relay alike.
+pub const KEY_SECRET: Variable = Variable::with_default("REFERENCE_KEY_SECRET", DEFAULT_KEY_SECRET);
 
 const VERSION: &str = "v1";
 

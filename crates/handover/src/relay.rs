@@ -19,7 +19,7 @@ use serde::Deserialize;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
-pub use settings::{BadMaxMessageChars, RelaySettings};
+pub use settings::RelaySettings;
 
 use crate::connections::{ConnectionPoster, Frame, PostError};
 use crate::contact_center::ContactCenters;

@@ -111,6 +111,9 @@ pub struct Escalation {
     pub request: String,
 }
 
+/// Lines kept per session unless configured.
+pub const DEFAULT_MAX_ENTRIES: usize = 40;
+
 /// How much of a session's history is kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TranscriptLimits {
@@ -125,7 +128,7 @@ pub struct TranscriptLimits {
 impl Default for TranscriptLimits {
     fn default() -> Self {
         Self {
-            max_entries: 40,
+            max_entries: DEFAULT_MAX_ENTRIES,
             max_entry_chars: 1024,
             max_intents: 20,
         }

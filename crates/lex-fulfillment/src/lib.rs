@@ -6,12 +6,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_adapters::lambda::{deadline, secrets_refresh};
+use aws_adapters::lambda::{SECRETS_REFRESH_SECONDS, deadline, secrets_refresh};
 use contact_centers::{BuildError, ContactCenterSettings};
-use conversation_store::{SettingsError, StoreSettings};
-use handover::escalation::{CodeHook, EscalationSettings, SettingError};
+use conversation_store::StoreSettings;
+use handover::escalation::{CodeHook, EscalationSettings};
 use handover::lex::{LexEvent, LexResponse};
 use handover::secrets::SecretSource;
+use handover::settings::{SettingError, Variable};
 use handover::store::ConversationStore;
 use lambda_runtime::LambdaEvent;
 use tracing::error;
@@ -29,39 +30,30 @@ pub struct Config {
     pub secrets_refresh: Duration,
 }
 
-/// A configuration that cannot work; the message names the variable.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The store's settings.
-    #[error(transparent)]
-    Store(#[from] SettingsError),
-    /// The escalation's settings.
-    #[error(transparent)]
-    Escalation(#[from] SettingError),
-    /// The contact centers' settings.
-    #[error(transparent)]
-    ContactCenters(#[from] contact_centers::SettingsError),
-    /// A contact center refused its settings.
-    #[error(transparent)]
-    ContactCenterBuild(#[from] BuildError),
-    /// Another setting.
-    #[error("{0}")]
-    Setting(String),
-}
-
 impl Config {
+    /// The variables the Lambda reads.
+    pub fn variables() -> Vec<Variable> {
+        [
+            StoreSettings::VARIABLES,
+            EscalationSettings::VARIABLES,
+            &ContactCenterSettings::variables(),
+            &[SECRETS_REFRESH_SECONDS],
+        ]
+        .concat()
+    }
+
     /// Reads the configuration through `var` (normally the process environment).
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         Ok(Self {
             store: StoreSettings::from_vars(&var)?,
             escalation: EscalationSettings::from_vars(&var)?,
             contact_centers: ContactCenterSettings::from_vars(&var)?,
-            secrets_refresh: secrets_refresh(&var).map_err(ConfigError::Setting)?,
+            secrets_refresh: secrets_refresh(&var)?,
         })
     }
 
     /// Reads the configuration from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from_env() -> Result<Self, SettingError> {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 }
@@ -72,7 +64,7 @@ pub fn code_hook(
     config: &Config,
     store: Arc<dyn ConversationStore>,
     secrets: Arc<dyn SecretSource>,
-) -> Result<CodeHook, ConfigError> {
+) -> Result<CodeHook, BuildError> {
     let contact_centers = config.contact_centers.build(secrets.clone())?;
     Ok(CodeHook::new(
         store,

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use conversation_store::TABLE_VAR;
-use talkdesk::{API_BASE_VAR, OAUTH_BASE_VAR};
+use aws_adapters::lambda::CONNECTIONS_ENDPOINT;
+use conversation_store::CONVERSATION_TABLE;
+use talkdesk::{TALKDESK_API_BASE, TALKDESK_OAUTH_BASE};
 
 use crate::error::StartError;
 
@@ -40,14 +41,13 @@ impl LambdaConfigs {
         addresses: &Addresses<'_>,
     ) -> Result<Self, StartError> {
         let wiring = BTreeMap::from([
-            (TABLE_VAR, addresses.table.unwrap_or(MEMORY_TABLE)),
-            (OAUTH_BASE_VAR, addresses.talkdesk),
-            (API_BASE_VAR, addresses.talkdesk),
-            (websocket::CONNECTIONS_ENDPOINT_VAR, addresses.connections),
             (
-                agent_callback::CONNECTIONS_ENDPOINT_VAR,
-                addresses.connections,
+                CONVERSATION_TABLE.name,
+                addresses.table.unwrap_or(MEMORY_TABLE),
             ),
+            (TALKDESK_OAUTH_BASE.name, addresses.talkdesk),
+            (TALKDESK_API_BASE.name, addresses.talkdesk),
+            (CONNECTIONS_ENDPOINT.name, addresses.connections),
         ]);
         let var = |name: &str| {
             wiring
@@ -72,7 +72,7 @@ impl LambdaConfigs {
 
 #[cfg(test)]
 mod tests {
-    use conversation_store::LIFETIME_VAR;
+    use conversation_store::CONVERSATION_TTL_SECONDS;
 
     use super::*;
 
@@ -87,14 +87,17 @@ mod tests {
     #[test]
     fn the_stack_s_addresses_win_and_settings_pass_through() {
         let environment = BTreeMap::from([
-            (TABLE_VAR.to_owned(), "production-table".to_owned()),
             (
-                OAUTH_BASE_VAR.to_owned(),
+                CONVERSATION_TABLE.name.to_owned(),
+                "production-table".to_owned(),
+            ),
+            (
+                TALKDESK_OAUTH_BASE.name.to_owned(),
                 "https://acme.talkdeskid.com".to_owned(),
             ),
             ("ESCALATION_INTENT".to_owned(), "Handover".to_owned()),
             ("AGENT_ENDED_MESSAGE".to_owned(), "Bye.".to_owned()),
-            (LIFETIME_VAR.to_owned(), "600".to_owned()),
+            (CONVERSATION_TTL_SECONDS.name.to_owned(), "600".to_owned()),
         ]);
         let configs = LambdaConfigs::read(&environment, &addresses()).unwrap();
         assert_eq!(configs.code_hook.store.table, MEMORY_TABLE);

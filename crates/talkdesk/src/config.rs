@@ -8,7 +8,7 @@ const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 /// Header that carries the Start a Conversation idempotency key. Talkdesk's reference does not
 /// name it; this is the name existing integrations send.
-const DEFAULT_IDEMPOTENCY_HEADER: &str = "x-idempotency-key";
+pub(crate) const DEFAULT_IDEMPOTENCY_HEADER: &str = "x-idempotency-key";
 /// How long before its expiry a cached token is replaced.
 const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(200);

@@ -28,11 +28,16 @@ pub struct SecretNames {
     pub client_keys: String,
 }
 
+/// The touchpoint's secret unless configured.
+pub(crate) const DEFAULT_TOUCHPOINT_SECRET: &str = "dev/talkdesk/touchpoint/ids";
+/// The OAuth client's secret unless configured.
+pub(crate) const DEFAULT_CLIENT_SECRET: &str = "dev/talkdesk/client/keys";
+
 impl Default for SecretNames {
     fn default() -> Self {
         Self {
-            touchpoint: "dev/talkdesk/touchpoint/ids".into(),
-            client_keys: "dev/talkdesk/client/keys".into(),
+            touchpoint: DEFAULT_TOUCHPOINT_SECRET.into(),
+            client_keys: DEFAULT_CLIENT_SECRET.into(),
         }
     }
 }

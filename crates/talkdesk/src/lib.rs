@@ -28,4 +28,4 @@ pub use model::{
     ContactPerson, ConversationId, MessageType, PreviousMessage, SentMessage, StartConversation,
 };
 pub use retry::Sleeper;
-pub use settings::{API_BASE_VAR, MissingOAuthBase, OAUTH_BASE_VAR, TalkdeskSettings};
+pub use settings::{TALKDESK_API_BASE, TALKDESK_OAUTH_BASE, TalkdeskSettings};

@@ -1,14 +1,23 @@
 //! The Talkdesk side of a deployment, read from the environment by every Lambda that talks to
 //! Talkdesk.
 
-use crate::TalkdeskConfig;
-use crate::config::US_API_BASE;
-use crate::contact_center::SecretNames;
+use handover::settings::{SettingError, Variable, text, url_or_host};
 
-/// The OAuth host variable: the reference deployment's `TDAUTHHOST`.
-pub const OAUTH_BASE_VAR: &str = "TALKDESK_OAUTH_BASE";
-/// The API base variable (US, EU or Canada host).
-pub const API_BASE_VAR: &str = "TALKDESK_API_BASE";
+use crate::TalkdeskConfig;
+use crate::config::{DEFAULT_IDEMPOTENCY_HEADER, US_API_BASE};
+use crate::contact_center::{DEFAULT_CLIENT_SECRET, DEFAULT_TOUCHPOINT_SECRET, SecretNames};
+
+/// The OAuth host (the reference deployment's `TDAUTHHOST`), e.g.
+/// `https://acme.talkdeskid.com`; a bare host gets `https://`.
+pub const TALKDESK_OAUTH_BASE: Variable = Variable::required("TALKDESK_OAUTH_BASE");
+/// The API base (US, EU or Canada host).
+pub const TALKDESK_API_BASE: Variable = Variable::with_default("TALKDESK_API_BASE", US_API_BASE);
+const TALKDESK_TOUCHPOINT_SECRET: Variable =
+    Variable::with_default("TALKDESK_TOUCHPOINT_SECRET", DEFAULT_TOUCHPOINT_SECRET);
+const TALKDESK_CLIENT_SECRET: Variable =
+    Variable::with_default("TALKDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET);
+const TALKDESK_IDEMPOTENCY_HEADER: Variable =
+    Variable::with_default("TALKDESK_IDEMPOTENCY_HEADER", DEFAULT_IDEMPOTENCY_HEADER);
 
 /// Where Talkdesk is and where its secrets are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,56 +28,47 @@ pub struct TalkdeskSettings {
     pub secrets: SecretNames,
 }
 
-/// A missing Talkdesk setting.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{OAUTH_BASE_VAR} is not set: it is the Talkdesk OAuth host of the account, e.g. https://acme.talkdeskid.com"
-)]
-pub struct MissingOAuthBase;
-
 impl TalkdeskSettings {
-    /// Reads `TALKDESK_OAUTH_BASE` (required; a bare host gets `https://`),
-    /// `TALKDESK_API_BASE` (default: the US API), `TALKDESK_TOUCHPOINT_SECRET`,
-    /// `TALKDESK_CLIENT_SECRET` and `TALKDESK_IDEMPOTENCY_HEADER` through `var`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, MissingOAuthBase> {
-        let set = |name: &str| var(name).filter(|value| !value.trim().is_empty());
-        let oauth_base = set(OAUTH_BASE_VAR)
-            .map(with_scheme)
-            .ok_or(MissingOAuthBase)?;
-        let api_base = set(API_BASE_VAR).map_or_else(|| US_API_BASE.to_owned(), with_scheme);
-        let mut client = TalkdeskConfig::with_base_urls(api_base, oauth_base);
-        if let Some(header) = set("TALKDESK_IDEMPOTENCY_HEADER") {
-            client.idempotency_header = header;
-        }
-        let mut secrets = SecretNames::default();
-        if let Some(name) = set("TALKDESK_TOUCHPOINT_SECRET") {
-            secrets.touchpoint = name;
-        }
-        if let Some(name) = set("TALKDESK_CLIENT_SECRET") {
-            secrets.client_keys = name;
-        }
-        Ok(Self { client, secrets })
-    }
-}
+    /// The variables read, as listed in `docs/lex-code-hook.md`.
+    pub const VARIABLES: &[Variable] = &[
+        TALKDESK_OAUTH_BASE,
+        TALKDESK_API_BASE,
+        TALKDESK_TOUCHPOINT_SECRET,
+        TALKDESK_CLIENT_SECRET,
+        TALKDESK_IDEMPOTENCY_HEADER,
+    ];
 
-fn with_scheme(base: String) -> String {
-    let base = base.trim().trim_end_matches('/');
-    if base.contains("://") {
-        base.to_owned()
-    } else {
-        format!("https://{base}")
+    /// Reads the settings through `var` (normally the process environment).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
+        let mut client = TalkdeskConfig::with_base_urls(
+            url_or_host(&var, &TALKDESK_API_BASE)?,
+            url_or_host(&var, &TALKDESK_OAUTH_BASE)?,
+        );
+        client.idempotency_header = text(&var, &TALKDESK_IDEMPOTENCY_HEADER)?;
+        let secrets = SecretNames {
+            touchpoint: text(&var, &TALKDESK_TOUCHPOINT_SECRET)?,
+            client_keys: text(&var, &TALKDESK_CLIENT_SECRET)?,
+        };
+        Ok(Self { client, secrets })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use handover::settings::Problem;
+
     use super::*;
 
     #[test]
     fn the_oauth_host_is_required_and_the_api_defaults_to_the_us() {
-        assert_eq!(TalkdeskSettings::from_vars(|_| None), Err(MissingOAuthBase));
+        for unset in [None, Some(" ")] {
+            assert_eq!(
+                TalkdeskSettings::from_vars(|_| unset.map(str::to_owned)),
+                Err(TALKDESK_OAUTH_BASE.error(Problem::NotSet))
+            );
+        }
         let settings = TalkdeskSettings::from_vars(|name| {
-            (name == OAUTH_BASE_VAR).then(|| "acme.talkdeskid.com".to_owned())
+            (name == TALKDESK_OAUTH_BASE.name).then(|| "acme.talkdeskid.com".to_owned())
         })
         .unwrap();
         assert_eq!(settings.client.oauth_base, "https://acme.talkdeskid.com");
@@ -81,8 +81,8 @@ mod tests {
         let settings = TalkdeskSettings::from_vars(|name| {
             Some(
                 match name {
-                    OAUTH_BASE_VAR => "http://127.0.0.1:9000/",
-                    API_BASE_VAR => "https://api.talkdeskapp.eu",
+                    "TALKDESK_OAUTH_BASE" => "http://127.0.0.1:9000/",
+                    "TALKDESK_API_BASE" => "https://api.talkdeskapp.eu",
                     "TALKDESK_TOUCHPOINT_SECRET" => "prod/touchpoint",
                     "TALKDESK_CLIENT_SECRET" => "prod/client",
                     "TALKDESK_IDEMPOTENCY_HEADER" => "idempotency-key",

@@ -6,20 +6,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_adapters::lambda::{deadline, secrets_refresh};
+use aws_adapters::lambda::{
+    CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS, connections_endpoint, deadline, secrets_refresh,
+};
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
 use contact_centers::{BuildError, ContactCenterSettings};
-use conversation_store::{SettingsError, StoreSettings};
+use conversation_store::StoreSettings;
 use handover::connections::ConnectionPoster;
-use handover::relay::{BadMaxMessageChars, CustomerRelay, Refusal, RelaySettings};
+use handover::relay::{CustomerRelay, Refusal, RelaySettings};
 use handover::secrets::SecretSource;
+use handover::settings::{SettingError, Variable};
 use handover::store::ConversationStore;
 use lambda_runtime::LambdaEvent;
 use tracing::warn;
-
-/// The variable holding the API Gateway Management API endpoint of this WebSocket API.
-pub const CONNECTIONS_ENDPOINT_VAR: &str = "CONNECTIONS_ENDPOINT";
 
 /// The Lambda's configuration, from its environment (listed in `docs/websocket-api.md`).
 #[derive(Clone, Debug)]
@@ -36,48 +36,31 @@ pub struct Config {
     pub secrets_refresh: Duration,
 }
 
-/// A configuration that cannot work; the message names the variable.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The store's settings.
-    #[error(transparent)]
-    Store(#[from] SettingsError),
-    /// The relay's settings.
-    #[error(transparent)]
-    Relay(#[from] BadMaxMessageChars),
-    /// The contact centers' settings.
-    #[error(transparent)]
-    ContactCenters(#[from] contact_centers::SettingsError),
-    /// A contact center refused its settings.
-    #[error(transparent)]
-    ContactCenterBuild(#[from] BuildError),
-    /// Another setting.
-    #[error("{0}")]
-    Setting(String),
-}
-
 impl Config {
+    /// The variables the Lambda reads.
+    pub fn variables() -> Vec<Variable> {
+        [
+            StoreSettings::VARIABLES,
+            RelaySettings::VARIABLES,
+            &ContactCenterSettings::variables(),
+            &[CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS],
+        ]
+        .concat()
+    }
+
     /// Reads the configuration through `var` (normally the process environment).
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let connections_endpoint = var(CONNECTIONS_ENDPOINT_VAR)
-            .filter(|endpoint| !endpoint.trim().is_empty())
-            .ok_or_else(|| {
-                ConfigError::Setting(format!(
-                    "{CONNECTIONS_ENDPOINT_VAR} is not set: it is the WebSocket API's \
-                     https://{{api-id}}.execute-api.{{region}}.amazonaws.com/{{stage}}"
-                ))
-            })?;
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         Ok(Self {
             store: StoreSettings::from_vars(&var)?,
             relay: RelaySettings::from_vars(&var)?,
             contact_centers: ContactCenterSettings::from_vars(&var)?,
-            connections_endpoint,
-            secrets_refresh: secrets_refresh(&var).map_err(ConfigError::Setting)?,
+            connections_endpoint: connections_endpoint(&var)?,
+            secrets_refresh: secrets_refresh(&var)?,
         })
     }
 
     /// Reads the configuration from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from_env() -> Result<Self, SettingError> {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 }
@@ -89,7 +72,7 @@ pub fn relay(
     store: Arc<dyn ConversationStore>,
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
-) -> Result<CustomerRelay, ConfigError> {
+) -> Result<CustomerRelay, BuildError> {
     Ok(CustomerRelay::new(
         store,
         config.contact_centers.build(secrets.clone())?,

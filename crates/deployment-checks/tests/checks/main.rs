@@ -5,4 +5,5 @@ mod events;
 mod intrinsics;
 mod template;
 mod updates;
+mod variables;
 mod workspace;

@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
 
 use crate::template::{at, keys, read, resources, root, template, text};
 use conversation_store::dynamodb::table::{
@@ -10,23 +9,14 @@ use conversation_store::dynamodb::table::{
 };
 use saphyr::YamlOwned;
 
-/// Variables read without a default, whatever the documentation says.
-const REQUIRED: [&str; 3] = [
-    "CONVERSATION_TABLE",
-    "CONNECTIONS_ENDPOINT",
-    "TALKDESK_OAUTH_BASE",
-];
-
-/// A workspace crate: its directory name, package name, source and workspace dependencies.
-struct Crate {
-    dir: String,
-    package: String,
-    sources: String,
-    dependencies: BTreeSet<String>,
-    is_lambda: bool,
+/// A workspace crate: its directory name, package name, and whether it is a Lambda.
+pub(crate) struct Crate {
+    pub dir: String,
+    pub package: String,
+    pub is_lambda: bool,
 }
 
-fn workspace() -> BTreeMap<String, Crate> {
+pub(crate) fn workspace() -> BTreeMap<String, Crate> {
     let crates = root().join("crates");
     let mut found = BTreeMap::new();
     for entry in fs::read_dir(&crates).expect("crates/") {
@@ -43,34 +33,16 @@ fn workspace() -> BTreeMap<String, Crate> {
             let main = read(&main);
             main.contains("lambda_runtime::run") || main.contains("lambda_http::run")
         };
-        let mut sources = String::new();
-        collect_sources(&dir.join("src"), &mut sources);
         found.insert(
             package.clone(),
             Crate {
                 dir: dir.file_name().unwrap().to_string_lossy().into_owned(),
                 package,
-                sources,
-                dependencies: normal_dependencies(&manifest),
                 is_lambda,
             },
         );
     }
     found
-}
-
-fn collect_sources(dir: &Path, into: &mut String) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries {
-        let path = entry.expect("a source entry").path();
-        if path.is_dir() {
-            collect_sources(&path, into);
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
-            into.push_str(&read(&path));
-        }
-    }
 }
 
 /// `name = "..."` of the `[package]` table.
@@ -87,72 +59,17 @@ fn package_name(manifest: &str) -> Option<String> {
     None
 }
 
-/// The names under `[dependencies]` (not dev- or build-dependencies).
-fn normal_dependencies(manifest: &str) -> BTreeSet<String> {
-    let mut in_dependencies = false;
-    let mut names = BTreeSet::new();
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_dependencies = line == "[dependencies]";
-        } else if in_dependencies && !line.is_empty() && !line.starts_with('#') {
-            let name = line.split(['=', '.', ' ']).next().unwrap_or_default();
-            names.insert(name.to_owned());
-        }
-    }
-    names
-}
-
-/// The sources of `package` and of every workspace crate it depends on, directly or not.
-fn sources_with_dependencies(workspace: &BTreeMap<String, Crate>, package: &str) -> String {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![package.to_owned()];
-    let mut sources = String::new();
-    while let Some(name) = stack.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        if let Some(krate) = workspace.get(&name) {
-            sources.push_str(&krate.sources);
-            stack.extend(krate.dependencies.iter().cloned());
-        }
-    }
-    sources
-}
-
-/// Variables whose table row in the documentation says `required` as the default.
-fn required_in_the_docs() -> BTreeSet<String> {
-    documentation()
-        .lines()
-        .filter_map(|line| {
-            let cells: Vec<_> = line
-                .trim()
-                .trim_matches('|')
-                .split('|')
-                .map(str::trim)
-                .collect();
-            let [name, .., default] = cells.as_slice() else {
-                return None;
-            };
-            let name = name.strip_prefix('`')?.strip_suffix('`')?;
-            let is_variable = name
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-            (*default == "required" && is_variable).then(|| name.to_owned())
-        })
-        .collect()
-}
-
 /// What the template says about one function, Globals included.
-struct Function {
-    code_uri: String,
+pub(crate) struct Function {
+    pub code_uri: String,
     build_method: Option<String>,
     binary: Option<String>,
     runtime: Option<String>,
     handler: Option<String>,
-    variables: BTreeSet<String>,
+    pub variables: BTreeSet<String>,
 }
 
-fn functions(template: &YamlOwned) -> BTreeMap<String, Function> {
+pub(crate) fn functions(template: &YamlOwned) -> BTreeMap<String, Function> {
     let globals = at(template, &["Globals", "Function"]);
     let global = |key: &str| globals.and_then(|globals| text(globals, &[key]));
     let global_variables = keys(globals.and_then(|g| at(g, &["Environment", "Variables"])));
@@ -185,7 +102,7 @@ fn functions(template: &YamlOwned) -> BTreeMap<String, Function> {
 }
 
 /// `./crates/x/` and `crates/x` are the same directory.
-fn normalized(code_uri: &str) -> String {
+pub(crate) fn normalized(code_uri: &str) -> String {
     code_uri
         .trim_start_matches("./")
         .trim_end_matches('/')
@@ -247,47 +164,6 @@ fn the_functions_are_exactly_the_lambda_binaries_each_built_from_its_crate() {
             function.handler.as_deref(),
             Some("bootstrap"),
             "{id}: Handler"
-        );
-    }
-}
-
-#[test]
-fn every_function_sets_the_variables_its_crate_needs_and_only_variables_that_are_read() {
-    let workspace = workspace();
-    let functions = functions(&template());
-    let mut required: BTreeSet<String> = REQUIRED.iter().map(|name| name.to_string()).collect();
-    required.extend(required_in_the_docs());
-    let all_sources: String = workspace
-        .values()
-        .map(|krate| krate.sources.as_str())
-        .collect();
-    for (id, function) in &functions {
-        let dir = normalized(&function.code_uri);
-        let Some(krate) = workspace
-            .values()
-            .find(|krate| format!("crates/{}", krate.dir) == dir)
-        else {
-            continue; // reported by the other test
-        };
-        let sources = sources_with_dependencies(&workspace, &krate.package);
-        let missing: Vec<_> = required
-            .iter()
-            .filter(|name| sources.contains(&format!("\"{name}\"")))
-            .filter(|name| !function.variables.contains(*name))
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "{id} ({dir}) reads {missing:?}, which have no default, but its Environment does not \
-             set them"
-        );
-        let unread: Vec<_> = function
-            .variables
-            .iter()
-            .filter(|name| !all_sources.contains(&format!("\"{name}\"")))
-            .collect();
-        assert!(
-            unread.is_empty(),
-            "{id} sets {unread:?}, which no workspace crate reads: a typo?"
         );
     }
 }
@@ -377,15 +253,4 @@ fn the_table_is_the_one_the_store_expects() {
         Some("PAY_PER_REQUEST"),
         "{id}: on-demand billing"
     );
-}
-
-/// The README and every page of `docs/`.
-fn documentation() -> String {
-    let mut pages = vec![root().join("README.md")];
-    let docs = std::fs::read_dir(root().join("docs")).expect("docs/ is readable");
-    pages.extend(
-        docs.map(|entry| entry.expect("a docs/ entry").path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "md")),
-    );
-    pages.iter().map(|page| read(page)).collect()
 }

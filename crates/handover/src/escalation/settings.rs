@@ -3,7 +3,55 @@
 
 use std::time::Duration;
 
-use crate::transcript::TranscriptLimits;
+use crate::reference;
+use crate::settings::{
+    SettingError, Variable, choice, positive_integer, seconds, text, whole_number,
+};
+use crate::transcript::{DEFAULT_MAX_ENTRIES, TranscriptLimits};
+
+const ESCALATION_INTENT: Variable = Variable::with_default("ESCALATION_INTENT", "TalkToAgent");
+const CUSTOMER_NAME_SLOT: Variable = Variable::with_default("CUSTOMER_NAME_SLOT", "CustomerName");
+const CUSTOMER_NAME_ATTRIBUTE: Variable =
+    Variable::with_default("CUSTOMER_NAME_ATTRIBUTE", "customer_name");
+const CUSTOMER_NAME_PROMPT: Variable = Variable::with_default(
+    "CUSTOMER_NAME_PROMPT",
+    "Before I connect you, what is your name?",
+);
+const CUSTOMER_NAME_DEFAULT: Variable = Variable::with_default("CUSTOMER_NAME_DEFAULT", "Customer");
+const SUBJECT_SLOT: Variable = Variable::with_default("SUBJECT_SLOT", "Subject");
+const SUBJECT_ATTRIBUTE: Variable = Variable::with_default("SUBJECT_ATTRIBUTE", "subject");
+const SUBJECT_PROMPT: Variable = Variable::with_default(
+    "SUBJECT_PROMPT",
+    "What would you like to talk to an agent about?",
+);
+const SUBJECT_DEFAULT: Variable =
+    Variable::with_default("SUBJECT_DEFAULT", "Chat handed over by the bot");
+const MAX_DETAIL_PROMPTS: Variable = Variable::with_default_number("MAX_DETAIL_PROMPTS", 2);
+const MISSING_DETAILS: Variable = Variable::with_default("MISSING_DETAILS", "default");
+const CONTACT_CENTER_PARAMETERS_ATTRIBUTE: Variable = Variable::with_default(
+    "CONTACT_CENTER_PARAMETERS_ATTRIBUTE",
+    "contact_center_parameters",
+);
+const ESCALATION_MESSAGE: Variable = Variable::with_default(
+    "ESCALATION_MESSAGE",
+    "Connecting you to an agent. Please wait.",
+);
+const ESCALATION_FAILED_MESSAGE: Variable = Variable::with_default(
+    "ESCALATION_FAILED_MESSAGE",
+    "Sorry, no agent can be reached right now. Please try again in a few minutes.",
+);
+const MISSING_DETAILS_MESSAGE: Variable = Variable::with_default(
+    "MISSING_DETAILS_MESSAGE",
+    "Sorry, I need your name and what you would like to talk about before I can connect you to an agent.",
+);
+const INVALID_PARAMETERS_MESSAGE: Variable = Variable::with_default(
+    "INVALID_PARAMETERS_MESSAGE",
+    "Sorry, this chat cannot be handed to an agent: the page sent contact-center parameters that are not valid.",
+);
+const REFERENCE_TTL_SECONDS: Variable =
+    Variable::with_default_number("REFERENCE_TTL_SECONDS", 2 * 60 * 60);
+const TRANSCRIPT_MAX_ENTRIES: Variable =
+    Variable::with_default_number("TRANSCRIPT_MAX_ENTRIES", DEFAULT_MAX_ENTRIES as u64);
 
 /// Where a customer detail comes from: a slot of the escalation intent, else a session
 /// attribute (which the web page can set).
@@ -62,138 +110,76 @@ pub struct EscalationSettings {
     pub transcript_limits: TranscriptLimits,
 }
 
-/// A setting that is present but unusable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{name} {problem}")]
-pub struct SettingError {
-    /// The variable.
-    pub name: &'static str,
-    /// What is wrong with it.
-    pub problem: &'static str,
-}
-
 impl Default for EscalationSettings {
     fn default() -> Self {
-        Self {
-            escalation_intent: "TalkToAgent".into(),
-            customer_name: DetailSource {
-                slot: "CustomerName".into(),
-                attribute: "customer_name".into(),
-                prompt: "Before I connect you, what is your name?".into(),
-                default: "Customer".into(),
-            },
-            subject: DetailSource {
-                slot: "Subject".into(),
-                attribute: "subject".into(),
-                prompt: "What would you like to talk to an agent about?".into(),
-                default: "Chat handed over by the bot".into(),
-            },
-            max_detail_prompts: 2,
-            when_details_missing: MissingDetails::Default,
-            parameters_attribute: "contact_center_parameters".into(),
-            connecting_message: "Connecting you to an agent. Please wait.".into(),
-            failure_message: "Sorry, no agent can be reached right now. Please try again in a few minutes.".into(),
-            missing_details_message: "Sorry, I need your name and what you would like to talk about before I can connect you to an agent.".into(),
-            invalid_parameters_message: "Sorry, this chat cannot be handed to an agent: the page sent contact-center parameters that are not valid.".into(),
-            reference_key_secret: crate::reference::DEFAULT_KEY_SECRET.into(),
-            reference_lifetime: Duration::from_secs(2 * 60 * 60),
-            transcript_limits: TranscriptLimits::default(),
-        }
+        Self::from_vars(|_| None).expect("the escalation's defaults are valid")
     }
 }
 
 impl EscalationSettings {
+    /// The variables read, as listed in `docs/lex-code-hook.md`.
+    pub const VARIABLES: &[Variable] = &[
+        ESCALATION_INTENT,
+        CUSTOMER_NAME_SLOT,
+        CUSTOMER_NAME_ATTRIBUTE,
+        CUSTOMER_NAME_PROMPT,
+        CUSTOMER_NAME_DEFAULT,
+        SUBJECT_SLOT,
+        SUBJECT_ATTRIBUTE,
+        SUBJECT_PROMPT,
+        SUBJECT_DEFAULT,
+        MAX_DETAIL_PROMPTS,
+        MISSING_DETAILS,
+        CONTACT_CENTER_PARAMETERS_ATTRIBUTE,
+        ESCALATION_MESSAGE,
+        ESCALATION_FAILED_MESSAGE,
+        MISSING_DETAILS_MESSAGE,
+        INVALID_PARAMETERS_MESSAGE,
+        reference::KEY_SECRET,
+        REFERENCE_TTL_SECONDS,
+        TRANSCRIPT_MAX_ENTRIES,
+    ];
+
     /// The settings read through `var` (normally the process environment), each variable
-    /// overriding its default. The variables are listed in `docs/lex-code-hook.md`.
+    /// overriding its default.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
-        let mut settings = Self::default();
-        let text = |name: &str, field: &mut String| {
-            if let Some(value) = var(name).filter(|value| !value.trim().is_empty()) {
-                *field = value;
-            }
-        };
-        text("ESCALATION_INTENT", &mut settings.escalation_intent);
-        text("CUSTOMER_NAME_SLOT", &mut settings.customer_name.slot);
-        text(
-            "CUSTOMER_NAME_ATTRIBUTE",
-            &mut settings.customer_name.attribute,
-        );
-        text("CUSTOMER_NAME_PROMPT", &mut settings.customer_name.prompt);
-        text("CUSTOMER_NAME_DEFAULT", &mut settings.customer_name.default);
-        text("SUBJECT_SLOT", &mut settings.subject.slot);
-        text("SUBJECT_ATTRIBUTE", &mut settings.subject.attribute);
-        text("SUBJECT_PROMPT", &mut settings.subject.prompt);
-        text("SUBJECT_DEFAULT", &mut settings.subject.default);
-        text(
-            "CONTACT_CENTER_PARAMETERS_ATTRIBUTE",
-            &mut settings.parameters_attribute,
-        );
-        text("ESCALATION_MESSAGE", &mut settings.connecting_message);
-        text("ESCALATION_FAILED_MESSAGE", &mut settings.failure_message);
-        text(
-            "MISSING_DETAILS_MESSAGE",
-            &mut settings.missing_details_message,
-        );
-        text(
-            "INVALID_PARAMETERS_MESSAGE",
-            &mut settings.invalid_parameters_message,
-        );
-        text("REFERENCE_KEY_SECRET", &mut settings.reference_key_secret);
-        if let Some(policy) = var("MISSING_DETAILS") {
-            settings.when_details_missing = match policy.trim() {
-                "default" => MissingDetails::Default,
-                "fail" => MissingDetails::Fail,
-                _ => {
-                    return Err(SettingError {
-                        name: "MISSING_DETAILS",
-                        problem: "must be `default` or `fail`",
-                    });
-                }
-            };
-        }
-        if let Some(prompts) = whole_number(&var, "MAX_DETAIL_PROMPTS")? {
-            settings.max_detail_prompts = u32::try_from(prompts).map_err(|_| SettingError {
-                name: "MAX_DETAIL_PROMPTS",
-                problem: "is too large",
-            })?;
-        }
-        if let Some(seconds) = positive(&var, "REFERENCE_TTL_SECONDS")? {
-            settings.reference_lifetime = Duration::from_secs(seconds);
-        }
-        if let Some(entries) = positive(&var, "TRANSCRIPT_MAX_ENTRIES")? {
-            settings.transcript_limits.max_entries = entries as usize;
-        }
-        Ok(settings)
-    }
-}
-
-fn positive(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<Option<u64>, SettingError> {
-    match whole_number(var, name)? {
-        Some(0) => Err(SettingError {
-            name,
-            problem: "must be a positive whole number",
-        }),
-        value => Ok(value),
-    }
-}
-
-fn whole_number(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<Option<u64>, SettingError> {
-    let Some(text) = var(name) else {
-        return Ok(None);
-    };
-    text.trim()
-        .parse::<u64>()
-        .map(Some)
-        .map_err(|_| SettingError {
-            name,
-            problem: "must be a whole number",
+        let var = &var;
+        Ok(Self {
+            escalation_intent: text(var, &ESCALATION_INTENT)?,
+            customer_name: DetailSource {
+                slot: text(var, &CUSTOMER_NAME_SLOT)?,
+                attribute: text(var, &CUSTOMER_NAME_ATTRIBUTE)?,
+                prompt: text(var, &CUSTOMER_NAME_PROMPT)?,
+                default: text(var, &CUSTOMER_NAME_DEFAULT)?,
+            },
+            subject: DetailSource {
+                slot: text(var, &SUBJECT_SLOT)?,
+                attribute: text(var, &SUBJECT_ATTRIBUTE)?,
+                prompt: text(var, &SUBJECT_PROMPT)?,
+                default: text(var, &SUBJECT_DEFAULT)?,
+            },
+            max_detail_prompts: whole_number(var, &MAX_DETAIL_PROMPTS)?,
+            when_details_missing: choice(
+                var,
+                &MISSING_DETAILS,
+                &[
+                    ("default", MissingDetails::Default),
+                    ("fail", MissingDetails::Fail),
+                ],
+            )?,
+            parameters_attribute: text(var, &CONTACT_CENTER_PARAMETERS_ATTRIBUTE)?,
+            connecting_message: text(var, &ESCALATION_MESSAGE)?,
+            failure_message: text(var, &ESCALATION_FAILED_MESSAGE)?,
+            missing_details_message: text(var, &MISSING_DETAILS_MESSAGE)?,
+            invalid_parameters_message: text(var, &INVALID_PARAMETERS_MESSAGE)?,
+            reference_key_secret: text(var, &reference::KEY_SECRET)?,
+            reference_lifetime: seconds(var, &REFERENCE_TTL_SECONDS)?,
+            transcript_limits: TranscriptLimits {
+                max_entries: positive_integer(var, &TRANSCRIPT_MAX_ENTRIES)?,
+                ..TranscriptLimits::default()
+            },
         })
+    }
 }
 
 #[cfg(test)]
@@ -229,7 +215,7 @@ mod tests {
         let bad = |name: &'static str, value: &'static str| {
             EscalationSettings::from_vars(move |asked| (asked == name).then(|| value.to_owned()))
                 .unwrap_err()
-                .name
+                .variable
         };
         assert_eq!(bad("MISSING_DETAILS", "elicit"), "MISSING_DETAILS");
         assert_eq!(bad("MAX_DETAIL_PROMPTS", "-1"), "MAX_DETAIL_PROMPTS");
@@ -242,5 +228,23 @@ mod tests {
             bad("TRANSCRIPT_MAX_ENTRIES", "many"),
             "TRANSCRIPT_MAX_ENTRIES"
         );
+    }
+
+    #[test]
+    fn defaults_suit_the_template_s_bot() {
+        let settings = EscalationSettings::default();
+        assert_eq!(settings.escalation_intent, "TalkToAgent");
+        assert_eq!(settings.customer_name.slot, "CustomerName");
+        assert_eq!(settings.max_detail_prompts, 2);
+        assert_eq!(settings.when_details_missing, MissingDetails::Default);
+        assert_eq!(settings.reference_key_secret, reference::DEFAULT_KEY_SECRET);
+        assert_eq!(settings.reference_lifetime, Duration::from_secs(7_200));
+        assert_eq!(settings.transcript_limits, TranscriptLimits::default());
+    }
+
+    #[test]
+    fn blank_values_keep_their_defaults() {
+        let blank = EscalationSettings::from_vars(|_| Some(" ".into())).unwrap();
+        assert_eq!(blank, EscalationSettings::default());
     }
 }

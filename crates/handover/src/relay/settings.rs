@@ -1,9 +1,31 @@
 //! What the relay tells the customer, and how long a message may be.
 
+use crate::reference;
+use crate::settings::{SettingError, Variable, positive_integer, text};
+
+/// The longest customer message relayed: the Lex Web UI sends at most 1024 characters.
+const MAX_MESSAGE_CHARS: Variable = Variable::with_default_number("MAX_MESSAGE_CHARS", 1024);
+const REPLACED_CONNECTION_MESSAGE: Variable = Variable::with_default(
+    "REPLACED_CONNECTION_MESSAGE",
+    "This chat continues in another window.",
+);
+const RELAY_FAILED_MESSAGE: Variable = Variable::with_default(
+    "RELAY_FAILED_MESSAGE",
+    "Sorry, your last message could not be delivered to the agent. Please send it again.",
+);
+const CHAT_ENDED_MESSAGE: Variable = Variable::with_default(
+    "CHAT_ENDED_MESSAGE",
+    "This chat has ended. Press End Live Chat to go back to the bot.",
+);
+const MESSAGE_TOO_LONG_MESSAGE: Variable = Variable::with_default(
+    "MESSAGE_TOO_LONG_MESSAGE",
+    "Your message is too long and was not sent. Please shorten it.",
+);
+
 /// The relay's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelaySettings {
-    /// The longest customer message relayed, in characters (the Lex Web UI sends at most 1024).
+    /// The longest customer message relayed, in characters.
     pub max_message_chars: usize,
     /// The author name of the relay's own messages (the Lex Web UI does not show it).
     pub author_name: String,
@@ -21,48 +43,33 @@ pub struct RelaySettings {
 
 impl Default for RelaySettings {
     fn default() -> Self {
-        Self {
-            max_message_chars: 1024,
-            author_name: "System".into(),
-            replaced_message: "This chat continues in another window.".into(),
-            relay_failed_message: "Sorry, your last message could not be delivered to the agent. Please send it again.".into(),
-            ended_message: "This chat has ended. Press End Live Chat to go back to the bot.".into(),
-            too_long_message: "Your message is too long and was not sent. Please shorten it.".into(),
-            reference_key_secret: crate::reference::DEFAULT_KEY_SECRET.into(),
-        }
+        Self::from_vars(|_| None).expect("the relay's defaults are valid")
     }
 }
 
-/// A setting that is present but unusable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("MAX_MESSAGE_CHARS must be a positive whole number")]
-pub struct BadMaxMessageChars;
-
 impl RelaySettings {
+    /// The variables read, as listed in `docs/websocket-api.md`.
+    pub const VARIABLES: &[Variable] = &[
+        MAX_MESSAGE_CHARS,
+        REPLACED_CONNECTION_MESSAGE,
+        RELAY_FAILED_MESSAGE,
+        CHAT_ENDED_MESSAGE,
+        MESSAGE_TOO_LONG_MESSAGE,
+        reference::KEY_SECRET,
+    ];
+
     /// The settings read through `var` (normally the process environment), each variable
-    /// overriding its default; the variables are listed in `docs/websocket-api.md`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, BadMaxMessageChars> {
-        let mut settings = Self::default();
-        let text = |name: &str, field: &mut String| {
-            if let Some(value) = var(name).filter(|value| !value.trim().is_empty()) {
-                *field = value;
-            }
-        };
-        text(
-            "REPLACED_CONNECTION_MESSAGE",
-            &mut settings.replaced_message,
-        );
-        text("RELAY_FAILED_MESSAGE", &mut settings.relay_failed_message);
-        text("CHAT_ENDED_MESSAGE", &mut settings.ended_message);
-        text("MESSAGE_TOO_LONG_MESSAGE", &mut settings.too_long_message);
-        text("REFERENCE_KEY_SECRET", &mut settings.reference_key_secret);
-        if let Some(max) = var("MAX_MESSAGE_CHARS") {
-            settings.max_message_chars = match max.trim().parse() {
-                Ok(max) if max > 0 => max,
-                _ => return Err(BadMaxMessageChars),
-            };
-        }
-        Ok(settings)
+    /// overriding its default.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
+        Ok(Self {
+            max_message_chars: positive_integer(&var, &MAX_MESSAGE_CHARS)?,
+            author_name: "System".into(),
+            replaced_message: text(&var, &REPLACED_CONNECTION_MESSAGE)?,
+            relay_failed_message: text(&var, &RELAY_FAILED_MESSAGE)?,
+            ended_message: text(&var, &CHAT_ENDED_MESSAGE)?,
+            too_long_message: text(&var, &MESSAGE_TOO_LONG_MESSAGE)?,
+            reference_key_secret: text(&var, &reference::KEY_SECRET)?,
+        })
     }
 }
 
@@ -71,22 +78,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn defaults_fill_in_what_is_not_set() {
+        let settings = RelaySettings::default();
+        assert_eq!(settings.max_message_chars, 1024);
+        assert_eq!(settings.author_name, "System");
+        assert_eq!(settings.reference_key_secret, reference::DEFAULT_KEY_SECRET);
+        assert!(settings.ended_message.contains("End Live Chat"));
+    }
+
+    #[test]
     fn variables_override_defaults() {
         let settings = RelaySettings::from_vars(|name| match name {
             "MAX_MESSAGE_CHARS" => Some("200".into()),
             "CHAT_ENDED_MESSAGE" => Some("Bye.".into()),
+            "REFERENCE_KEY_SECRET" => Some("prod/reference-key".into()),
             _ => None,
         })
         .unwrap();
         assert_eq!(settings.max_message_chars, 200);
         assert_eq!(settings.ended_message, "Bye.");
+        assert_eq!(settings.reference_key_secret, "prod/reference-key");
         assert_eq!(
             settings.replaced_message,
             RelaySettings::default().replaced_message
         );
+    }
+
+    #[test]
+    fn the_longest_message_is_a_positive_number_and_blank_means_default() {
+        let with = |max: &'static str| {
+            RelaySettings::from_vars(move |name| (name == "MAX_MESSAGE_CHARS").then(|| max.into()))
+        };
         assert_eq!(
-            RelaySettings::from_vars(|name| (name == "MAX_MESSAGE_CHARS").then(|| "0".into())),
-            Err(BadMaxMessageChars)
+            with("0").unwrap_err().to_string(),
+            "MAX_MESSAGE_CHARS must be a positive whole number, got \"0\""
         );
+        assert_eq!(with(" ").unwrap().max_message_chars, 1024);
     }
 }
