@@ -1,0 +1,133 @@
+//! A store whose index of provider ids lags behind, as DynamoDB's eventually consistent global
+//! secondary index can: a lookup by the contact center's id returns the conversation as it was
+//! created (pending, without a connection), whatever happened to it since.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use conversation_store::MemoryStore;
+use handover::conversation::{Binding, Conversation, ConversationKey, NewConversation, Provider};
+use handover::store::{Claim, Conversations, HandledEvents, StoreError, Transcripts};
+use handover::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
+
+/// A [`MemoryStore`] behind an index frozen at each conversation's creation.
+#[derive(Default)]
+pub struct LaggingIndex {
+    store: MemoryStore,
+    index: Mutex<HashMap<(Provider, String), Conversation>>,
+}
+
+impl LaggingIndex {
+    /// An empty store.
+    pub fn new() -> Arc<Self> {
+        Arc::default()
+    }
+}
+
+#[async_trait]
+impl Conversations for LaggingIndex {
+    async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError> {
+        let created = self.store.create_conversation(new).await?;
+        let id = (created.provider, created.provider_conversation_id.clone());
+        self.index.lock().unwrap().insert(id, created.clone());
+        Ok(created)
+    }
+
+    async fn conversation(
+        &self,
+        key: &ConversationKey,
+    ) -> Result<Option<Conversation>, StoreError> {
+        self.store.conversation(key).await
+    }
+
+    async fn conversation_by_provider_id(
+        &self,
+        provider: Provider,
+        provider_conversation_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let id = (provider, provider_conversation_id.to_owned());
+        Ok(self.index.lock().unwrap().get(&id).cloned())
+    }
+
+    async fn conversation_by_connection(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        self.store.conversation_by_connection(connection_id).await
+    }
+
+    async fn bind_connection(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        self.store.bind_connection(key, connection_id).await
+    }
+
+    async fn unbind_connection(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        self.store.unbind_connection(connection_id).await
+    }
+
+    async fn mark_connected(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        self.store.mark_connected(key).await
+    }
+
+    async fn mark_ended(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        self.store.mark_ended(key).await
+    }
+
+    async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        self.store.touch(key).await
+    }
+}
+
+#[async_trait]
+impl HandledEvents for LaggingIndex {
+    async fn claim_event(
+        &self,
+        source: &str,
+        event_id: &str,
+        lease: Duration,
+    ) -> Result<Claim, StoreError> {
+        self.store.claim_event(source, event_id, lease).await
+    }
+
+    async fn complete_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
+        self.store.complete_event(source, event_id).await
+    }
+
+    async fn release_event(&self, source: &str, event_id: &str) -> Result<(), StoreError> {
+        self.store.release_event(source, event_id).await
+    }
+}
+
+#[async_trait]
+impl Transcripts for LaggingIndex {
+    async fn record_turn(
+        &self,
+        lex_session_id: &str,
+        turn: Turn,
+        limits: TranscriptLimits,
+    ) -> Result<Transcript, StoreError> {
+        self.store.record_turn(lex_session_id, turn, limits).await
+    }
+
+    async fn record_escalation(
+        &self,
+        lex_session_id: &str,
+        escalation: Escalation,
+    ) -> Result<Transcript, StoreError> {
+        self.store
+            .record_escalation(lex_session_id, escalation)
+            .await
+    }
+
+    async fn transcript(&self, lex_session_id: &str) -> Result<Option<Transcript>, StoreError> {
+        self.store.transcript(lex_session_id).await
+    }
+}
