@@ -8,6 +8,7 @@ use super::event::{AgentAction, AgentEvent};
 use super::settings::AgentEventSettings;
 use crate::connections::{ConnectionPoster, Frame, PostError};
 use crate::conversation::{Conversation, ConversationStatus, Provider};
+use crate::errors::{Cause, chain};
 use crate::store::{ConversationStore, StoreError};
 
 /// What became of an event that was handled.
@@ -30,11 +31,11 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AgentEventError {
     /// The conversation store failed.
-    #[error("the conversation store failed: {0}")]
+    #[error("the conversation store failed")]
     Store(#[from] StoreError),
     /// The customer's connection could not be reached (other than being gone).
-    #[error("the customer's connection could not be reached: {0}")]
-    Connection(String),
+    #[error("the customer's connection could not be reached")]
+    Connection(#[source] Cause),
 }
 
 /// Whether the customer's connection took a frame.
@@ -151,7 +152,7 @@ impl AgentEvents {
         if !matches!(posted, Ok(Posted::Yes))
             && let Err(err) = self.store.forget_event(source, id).await
         {
-            warn!(conversation = %conversation.key, error = %err, "could not forget an undelivered message");
+            warn!(conversation = %conversation.key, error = %chain(&err), "could not forget an undelivered message");
         }
         match posted? {
             Posted::Gone => Ok(Outcome::CustomerDisconnected),
@@ -195,7 +196,7 @@ impl AgentEvents {
         }
         if let Err(err) = self.connections.close(connection_id).await {
             // The customer has been told; the connection ends when they press End Live Chat.
-            warn!(error = %err, "could not close the connection of an ended chat");
+            warn!(error = %chain(&err), "could not close the connection of an ended chat");
         }
         Ok(true)
     }
@@ -206,11 +207,11 @@ impl AgentEvents {
             Ok(()) => Ok(Posted::Yes),
             Err(PostError::Gone) => {
                 if let Err(err) = self.store.unbind_connection(connection_id).await {
-                    warn!(error = %err, "could not unbind a gone connection");
+                    warn!(error = %chain(&err), "could not unbind a gone connection");
                 }
                 Ok(Posted::Gone)
             }
-            Err(PostError::Failed(reason)) => Err(AgentEventError::Connection(reason)),
+            Err(PostError::Failed(cause)) => Err(AgentEventError::Connection(cause)),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! center and connection poster, and secrets from a map.
 
 use std::collections::BTreeMap;
+use std::error::Error;
+use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +15,8 @@ use handover::contact_center::ContactCenters;
 use handover::conversation::{
     Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
-use handover::reference::ReferenceSigner;
+use handover::errors::{Cause, chain};
+use handover::reference::{ReferenceError, ReferenceSigner};
 use handover::relay::{CustomerRelay, Refusal, RelaySettings};
 use handover::store::Conversations;
 use tokio::time::Instant;
