@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::talkdesk_event::{CallbackEvent, EventType};
 use handover::agent_events::{AgentEventError, AgentEvents, ApiKeyCheck, api_key_matches};
+use handover::errors::chain;
 use handover::secrets::SecretSource;
 use lambda_http::http::{Method, Response};
 use lambda_http::{Body, Request};
@@ -72,7 +73,7 @@ impl Callback {
                 Err(Refusal::Unavailable)
             }
             Err(err) => {
-                error!(event = %route, error = %err, "could not handle an agent event");
+                error!(event = %route, error = %chain(&err), "could not handle an agent event");
                 Err(Refusal::Unavailable)
             }
         }
@@ -87,7 +88,7 @@ impl Callback {
             .secret_string(&self.api_key_secret)
             .await
             .map_err(|err| {
-                error!(error = %err, "cannot check API keys: the key could not be read");
+                error!(error = %chain(&err), "cannot check API keys: the key could not be read");
                 Refusal::Unavailable
             })?;
         // A key pasted with a trailing newline is still the key.

@@ -5,11 +5,12 @@ use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_apigatewaymanagement::Client;
 use aws_sdk_apigatewaymanagement::config::http::HttpResponse;
-use aws_sdk_apigatewaymanagement::error::{DisplayErrorContext, SdkError};
+use aws_sdk_apigatewaymanagement::error::SdkError;
 use aws_sdk_apigatewaymanagement::operation::delete_connection::DeleteConnectionError;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use handover::connections::{ConnectionPoster, Frame, PostError};
+use handover::errors::Cause;
 
 /// The Management API endpoint of a WebSocket API stage, from the `domainName` and `stage` of
 /// its events' request context: `https://{domain_name}/{stage}`.
@@ -55,7 +56,7 @@ impl ConnectionPoster for ApiGatewayConnections {
             Err(error) if is_gone(&error, PostToConnectionError::is_gone_exception) => {
                 Err(PostError::Gone)
             }
-            Err(error) => Err(failed(&error)),
+            Err(error) => Err(failed(error)),
         }
     }
 
@@ -70,7 +71,7 @@ impl ConnectionPoster for ApiGatewayConnections {
             Ok(_) => Ok(()),
             // The customer already left: the connection is as closed as it gets.
             Err(error) if is_gone(&error, DeleteConnectionError::is_gone_exception) => Ok(()),
-            Err(error) => Err(failed(&error)),
+            Err(error) => Err(failed(error)),
         }
     }
 }
@@ -85,13 +86,13 @@ fn is_gone<E>(error: &SdkError<E, HttpResponse>, is_gone_exception: fn(&E) -> bo
             .is_some_and(|response| response.status().as_u16() == 410)
 }
 
-/// The SDK's explanation, which names the operation and the cause but never the frame.
-fn failed<E, R>(error: &SdkError<E, R>) -> PostError
+/// The SDK error as the cause: it names the operation and what went wrong, never the frame
+/// (which is only in the request).
+fn failed<E>(error: SdkError<E, HttpResponse>) -> PostError
 where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: std::error::Error + Send + Sync + 'static,
 {
-    PostError::Failed(DisplayErrorContext(error).to_string())
+    PostError::Failed(Cause::new(error))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::Client;
-use aws_sdk_secretsmanager::error::DisplayErrorContext;
+use handover::errors::Cause;
 use handover::secrets::{SecretError, SecretSource};
 
 /// Reads secrets with GetSecretValue, by name or ARN, at the secret's current version.
@@ -38,10 +38,10 @@ impl SecretSource for SecretsManager {
                         name: name.to_owned(),
                     }
                 } else {
-                    // The SDK's explanation names the operation and the cause, never the value.
+                    // A failed read has no value to give, so the SDK error cannot hold it.
                     SecretError::Unavailable {
                         name: name.to_owned(),
-                        reason: DisplayErrorContext(&error).to_string(),
+                        cause: Cause::new(error),
                     }
                 }
             })?;

@@ -7,6 +7,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_apigatewaymanagement::config::{Credentials, SharedCredentialsProvider};
 use handover::connections::{ConnectionPoster, Frame, PostError};
+use handover::errors::chain;
 use serde_json::{Value, json};
 use test_support::Recorder;
 use wiremock::matchers::{method, path};
@@ -145,14 +146,22 @@ async fn other_errors_fail_with_the_sdk_explanation() {
     let connections = faked(&server);
 
     match connections.post("conn-1=", &Frame::ConversationEnded).await {
-        Err(PostError::Failed(reason)) => {
-            assert!(reason.contains("Internal server error"), "{reason}");
-            assert!(!reason.contains("conversation_ended"), "{reason}");
+        Err(error @ PostError::Failed(_)) => {
+            let logged = chain(&error).to_string();
+            assert!(logged.contains("Internal server error"), "{logged}");
+            assert!(!logged.contains("conversation_ended"), "{logged}");
+            assert!(
+                !format!("{error:?}").contains("conversation_ended"),
+                "{error:?}"
+            );
         }
         other => panic!("expected Failed, got {other:?}"),
     }
     match connections.close("conn-1=").await {
-        Err(PostError::Failed(reason)) => assert!(reason.contains("Forbidden"), "{reason}"),
+        Err(error @ PostError::Failed(_)) => {
+            let logged = chain(&error).to_string();
+            assert!(logged.contains("Forbidden"), "{logged}");
+        }
         other => panic!("expected Failed, got {other:?}"),
     }
 }

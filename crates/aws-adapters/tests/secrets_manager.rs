@@ -1,6 +1,7 @@
 //! `SecretsManager` against Secrets Manager in the AWS emulator that `scripts/test` starts.
 //! Every test makes secrets of its own, under unique names, so tests and runs never meet.
 
+use std::error::Error;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -11,6 +12,7 @@ use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::config::retry::RetryConfig;
 use aws_sdk_secretsmanager::config::{Credentials, Region};
 use aws_sdk_secretsmanager::primitives::Blob;
+use handover::errors::chain;
 use handover::secrets::{CachedSecrets, SecretError, SecretSource};
 
 /// A client for the emulator.
@@ -98,7 +100,7 @@ async fn a_binary_only_secret_is_malformed() {
 }
 
 #[tokio::test]
-async fn an_unreachable_store_is_unavailable_with_the_sdk_explanation() {
+async fn an_unreachable_store_is_unavailable_with_the_sdk_error_as_its_cause() {
     // Nothing listens on port 1; no retries, so the test does not wait out the back-off.
     let config = aws_sdk_secretsmanager::Config::builder()
         .behavior_version_latest()
@@ -109,13 +111,19 @@ async fn an_unreachable_store_is_unavailable_with_the_sdk_explanation() {
         .build();
     let secrets = SecretsManager::new(Client::from_conf(config));
 
-    match secrets.secret_string("unreachable").await.unwrap_err() {
-        SecretError::Unavailable { name, reason } => {
-            assert_eq!(name, "unreachable");
-            assert!(reason.contains("dispatch failure"), "{reason}");
-        }
-        other => panic!("expected Unavailable, got {other:?}"),
-    }
+    let error = secrets.secret_string("unreachable").await.unwrap_err();
+    let SecretError::Unavailable { name, .. } = &error else {
+        panic!("expected Unavailable, got {error:?}");
+    };
+    assert_eq!(name, "unreachable");
+    let sdk_error = error.source().expect("the SDK error is the cause");
+    assert_eq!(sdk_error.to_string(), "dispatch failure");
+    assert!(sdk_error.source().is_some(), "{sdk_error:?}");
+    let logged = chain(&error).to_string();
+    assert!(
+        logged.starts_with("secret unreachable could not be read: dispatch failure: "),
+        "{logged}"
+    );
 }
 
 #[tokio::test]

@@ -1,8 +1,6 @@
 //! The AWS SDK configuration for a deployed stack: the standard chain (environment, profiles,
-//! web identity, container and instance credentials), as the AWS CLI finds them; and SDK errors
-//! in one line.
+//! web identity, container and instance credentials), as the AWS CLI finds them.
 
-use std::error::Error;
 use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
@@ -24,36 +22,4 @@ pub(crate) async fn standard_config(region: Option<&str>) -> Option<SdkConfig> {
     }
     let config = loader.load().await;
     config.region().is_some().then_some(config)
-}
-
-/// An SDK error as one line: each cause's message, without the SDK's debug dump.
-pub(crate) fn error_chain(err: &dyn Error) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(next) = cause {
-        let said = next.to_string();
-        // Some wrappers repeat their cause's message; once is enough.
-        if !text.ends_with(&said) {
-            text = format!("{text}: {said}");
-        }
-        cause = next.source();
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use std::io;
-
-    use super::*;
-
-    #[derive(Debug, thiserror::Error)]
-    #[error("dispatch failure")]
-    struct Outer(#[source] io::Error);
-
-    #[test]
-    fn an_error_reads_as_its_causes_in_order() {
-        let err = Outer(io::Error::new(io::ErrorKind::ConnectionRefused, "refused"));
-        assert_eq!(error_chain(&err), "dispatch failure: refused");
-    }
 }

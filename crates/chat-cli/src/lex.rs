@@ -16,9 +16,10 @@ use aws_sdk_lexruntimev2::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_lexruntimev2::error::SdkError;
 use aws_sdk_lexruntimev2::operation::recognize_text::RecognizeTextOutput;
 use aws_sdk_lexruntimev2::types::{Message, SessionState};
+use handover::errors::chain;
 use serde_json::json;
 
-use crate::aws::{OPERATION_TIMEOUT, error_chain, standard_config};
+use crate::aws::{OPERATION_TIMEOUT, standard_config};
 
 /// The session attribute that carries the signed reference and switches to live chat.
 pub const REFERENCE_ATTRIBUTE: &str = "talkdesk_conversation_id";
@@ -161,7 +162,7 @@ impl LexSession {
             .await
             .map_err(|err| {
                 let unreachable = matches!(err, SdkError::DispatchFailure(_));
-                let text = error_chain(&err);
+                let text = chain(&err).to_string();
                 if unreachable {
                     LexError::Unreachable(text)
                 } else {

@@ -9,9 +9,10 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use handover::errors::chain;
 use serde::Deserialize;
 
-use crate::aws::{error_chain, standard_config};
+use crate::aws::standard_config;
 
 /// How long one console request may take.
 const CONSOLE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -158,7 +159,7 @@ impl ConversationTable {
             .await
             .map_err(|err| LookupError::Table {
                 table: self.table.clone(),
-                reason: error_chain(&err),
+                reason: chain(&err).to_string(),
             })?;
         output
             .item()

@@ -8,6 +8,8 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
+use crate::errors::Cause;
+
 /// A frame for the customer's WebSocket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "event_type", rename_all = "snake_case")]
@@ -59,9 +61,9 @@ pub enum PostError {
     /// The connection is gone (API Gateway's 410): the customer left.
     #[error("the connection is gone")]
     Gone,
-    /// Anything else; the message says what.
-    #[error("could not reach the connection: {0}")]
-    Failed(String),
+    /// Anything else; the cause says what (never with the frame).
+    #[error("could not reach the connection")]
+    Failed(#[source] Cause),
 }
 
 /// Posts to and closes customers' WebSocket connections (API Gateway Management API).

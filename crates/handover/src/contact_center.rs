@@ -11,6 +11,7 @@ use crate::transcript::TranscriptEntry;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
+use crate::errors::Cause;
 use crate::secrets::SecretError;
 
 /// Everything the agent should know when the conversation reaches them.
@@ -40,27 +41,30 @@ pub struct StartedConversation {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ContactCenterError {
     /// The credentials or settings the adapter needs could not be read.
-    #[error("contact-center credentials are unavailable: {0}")]
+    #[error("contact-center credentials are unavailable")]
     Credentials(#[from] SecretError),
     /// The contact center refused the request; retrying it unchanged will not help.
-    #[error("the contact center refused the request ({code}): {message}")]
+    #[error("the contact center refused the request ({code})")]
     Refused {
         /// The contact center's error code.
         code: String,
-        /// Its explanation (never message contents).
-        message: String,
+        /// The adapter's error, with the contact center's explanation (never message
+        /// contents or credentials).
+        #[source]
+        cause: Cause,
     },
     /// The conversation's contact center is not enabled in this deployment, so nothing was
     /// called (never another contact center in its place).
     #[error("the {0} contact center is not enabled in this deployment")]
     NotEnabled(Provider),
     /// The contact center could not be reached in time, or failed.
-    #[error("the contact center is unavailable ({code}): {message}")]
+    #[error("the contact center is unavailable ({code})")]
     Unavailable {
         /// A short code for logs.
         code: String,
-        /// What happened.
-        message: String,
+        /// What happened (never message contents or credentials).
+        #[source]
+        cause: Cause,
     },
 }
 

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod connections;
 pub mod contact_center;
 pub mod conversation;
+pub mod errors;
 pub mod escalation;
 pub mod lex;
 pub mod reference;

@@ -24,6 +24,7 @@
 use std::fmt;
 
 use crate::conversation::ConversationKey;
+use crate::secrets::{SecretError, SecretSource};
 use crate::settings::Variable;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -196,17 +197,34 @@ fn parse_expiry(expiry: &str) -> Option<u64> {
     if canonical { expiry.parse().ok() } else { None }
 }
 
+/// Why the reference signing key could not be had. Names the secret, never its value.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SigningKeyError {
+    /// The secret could not be read.
+    #[error("the reference signing key could not be read")]
+    Unreadable(#[from] SecretError),
+    /// The secret's text is not a key a signer takes.
+    #[error("secret {name} is not a usable reference signing key")]
+    Unusable {
+        /// The secret's name.
+        name: String,
+        /// What is wrong with its value.
+        #[source]
+        problem: ReferenceError,
+    },
+}
+
 /// The signer whose key is the text of secret `name` (read through `secrets`, which should
-/// cache). The error names the secret and says what is wrong, never the key.
+/// cache).
 pub async fn load_signer(
-    secrets: &dyn crate::secrets::SecretSource,
+    secrets: &dyn SecretSource,
     name: &str,
-) -> Result<ReferenceSigner, String> {
-    let key = secrets
-        .secret_string(name)
-        .await
-        .map_err(|err| err.to_string())?;
-    ReferenceSigner::new(key.as_bytes()).map_err(|err| format!("secret {name}: {err}"))
+) -> Result<ReferenceSigner, SigningKeyError> {
+    let key = secrets.secret_string(name).await?;
+    ReferenceSigner::new(key.as_bytes()).map_err(|problem| SigningKeyError::Unusable {
+        name: name.to_owned(),
+        problem,
+    })
 }
 
 #[cfg(test)]

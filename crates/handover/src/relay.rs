@@ -14,6 +14,7 @@ use std::time::UNIX_EPOCH;
 
 use crate::clock::{Clock, SystemClock};
 use crate::conversation::{ConversationKey, ConversationStatus};
+use crate::errors::{Cause, chain};
 use crate::store::{ConversationStore, StoreError};
 use serde::Deserialize;
 use tokio::time::Instant;
@@ -49,8 +50,8 @@ pub enum Refusal {
     #[error("the conversation has ended")]
     Ended,
     /// The store or the signing key could not be reached.
-    #[error("the relay is unavailable: {0}")]
-    Unavailable(String),
+    #[error("the relay is unavailable")]
+    Unavailable(#[source] Cause),
 }
 
 /// The customer side of the relay, with everything it depends on behind ports.
@@ -111,14 +112,18 @@ impl CustomerRelay {
             .map_err(|err| match err {
                 StoreError::NotFound(_) => Refusal::UnknownConversation,
                 StoreError::AlreadyEnded(_) => Refusal::Ended,
-                other => Refusal::Unavailable(other.to_string()),
+                // A refusal is logged by its summary; the cause of an outage is logged here.
+                other => {
+                    error!(conversation = %key, error = %chain(&other), "could not bind the connection");
+                    Refusal::Unavailable(Cause::new(other))
+                }
             })?;
         if let Some(replaced) = binding.replaced {
             let notice =
                 Frame::message(&self.settings.replaced_message, &self.settings.author_name);
             self.tell(&replaced, &notice).await;
             if let Err(err) = self.connections.close(&replaced).await {
-                warn!(conversation = %key, error = %err, "could not close the replaced connection");
+                warn!(conversation = %key, error = %chain(&err), "could not close the replaced connection");
             }
         }
         info!(conversation = %key, "customer connected");
@@ -131,7 +136,10 @@ impl CustomerRelay {
             .ok_or(Refusal::Missing)?;
         let signer = load_signer(&*self.secrets, &self.settings.reference_key_secret)
             .await
-            .map_err(Refusal::Unavailable)?;
+            .map_err(|err| {
+                error!(error = %chain(&err), "cannot verify conversation references");
+                Refusal::Unavailable(Cause::new(err))
+            })?;
         let now = self
             .clock
             .now()
@@ -178,7 +186,7 @@ impl CustomerRelay {
             }
             Ok(_) => return self.say(connection_id, &self.settings.ended_message).await,
             Err(err) => {
-                error!(error = %err, "could not look up the connection's conversation");
+                error!(error = %chain(&err), "could not look up the connection's conversation");
                 return self
                     .say(connection_id, &self.settings.relay_failed_message)
                     .await;
@@ -190,13 +198,13 @@ impl CustomerRelay {
             Err(not_enabled) => Err(not_enabled),
         };
         if let Err(err) = sent {
-            error!(conversation = %key, code = err.code(), error = %err, "could not relay the customer's message");
+            error!(conversation = %key, code = err.code(), error = %chain(&err), "could not relay the customer's message");
             return self
                 .say(connection_id, &self.settings.relay_failed_message)
                 .await;
         }
         if let Err(err) = self.store.touch(key).await {
-            warn!(conversation = %key, error = %err, "could not refresh the conversation's lifetime");
+            warn!(conversation = %key, error = %chain(&err), "could not refresh the conversation's lifetime");
         }
     }
 
@@ -213,7 +221,7 @@ impl CustomerRelay {
             Ok(Some(conversation)) => conversation,
             Ok(None) => return,
             Err(err) => {
-                error!(error = %err, "could not unbind the connection");
+                error!(error = %chain(&err), "could not unbind the connection");
                 return;
             }
         };
@@ -234,7 +242,7 @@ impl CustomerRelay {
             }
             // The customer asked to end it: the contact center is still told.
             Err(err) => {
-                error!(conversation = %key, error = %err, "could not mark the conversation ended")
+                error!(conversation = %key, error = %chain(&err), "could not mark the conversation ended")
             }
         }
         let ended = match self.contact_centers.of(conversation.provider) {
@@ -242,7 +250,7 @@ impl CustomerRelay {
             Err(not_enabled) => Err(not_enabled),
         };
         if let Err(err) = ended {
-            error!(conversation = %key, code = err.code(), error = %err, "could not end the conversation at the contact center");
+            error!(conversation = %key, code = err.code(), error = %chain(&err), "could not end the conversation at the contact center");
         }
         info!(conversation = %key, "customer ended the chat");
     }
@@ -270,10 +278,10 @@ impl CustomerRelay {
             Ok(()) => {}
             Err(PostError::Gone) => {
                 if let Err(err) = self.store.unbind_connection(connection_id).await {
-                    warn!(error = %err, "could not unbind a gone connection");
+                    warn!(error = %chain(&err), "could not unbind a gone connection");
                 }
             }
-            Err(err) => warn!(error = %err, "could not post to the connection"),
+            Err(err) => warn!(error = %chain(&err), "could not post to the connection"),
         }
     }
 }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::errors::Cause;
+
 mod cache;
 mod json;
 
@@ -49,11 +51,12 @@ pub enum SecretError {
         problem: String,
     },
     /// The secret store could not be asked.
-    #[error("secret {name} could not be read: {reason}")]
+    #[error("secret {name} could not be read")]
     Unavailable {
         /// The secret's name.
         name: String,
-        /// Why, as the secret store said it.
-        reason: String,
+        /// Why, as the secret store said it (never with the value, which it did not give).
+        #[source]
+        cause: Cause,
     },
 }

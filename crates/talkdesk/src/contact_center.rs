@@ -8,6 +8,7 @@ use handover::contact_center::{
     ContactCenter, ContactCenterError, HandoverRequest, StartedConversation,
 };
 use handover::conversation::{Conversation, Provider};
+use handover::errors::Cause;
 use handover::secrets::{SecretSource, parse_json};
 use handover::transcript::Speaker;
 use serde::Deserialize;
@@ -172,17 +173,52 @@ impl ContactCenter for TalkdeskContactCenter {
     }
 }
 
-/// Talkdesk's refusals (4xx but throttling) are final; the rest may pass.
+/// Talkdesk's refusals (4xx but throttling) are final; the rest may pass. The Talkdesk error is
+/// kept as the cause: it never holds credentials, tokens or message contents.
 fn contact_center_error(err: TalkdeskError) -> ContactCenterError {
     let code = err.code().to_owned();
-    let message = err.to_string();
-    match err {
-        TalkdeskError::Api { status, .. } | TalkdeskError::Auth { status, .. }
-            if (400..500).contains(&status) && status != 429 =>
-        {
-            ContactCenterError::Refused { code, message }
+    let refused = match &err {
+        TalkdeskError::Api { status, .. } | TalkdeskError::Auth { status, .. } => {
+            (400..500).contains(status) && *status != 429
         }
-        TalkdeskError::InvalidRequest(_) => ContactCenterError::Refused { code, message },
-        _ => ContactCenterError::Unavailable { code, message },
+        TalkdeskError::InvalidRequest(_) => true,
+        _ => false,
+    };
+    let cause = Cause::new(err);
+    if refused {
+        ContactCenterError::Refused { code, cause }
+    } else {
+        ContactCenterError::Unavailable { code, cause }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
+
+    use handover::errors::chain;
+
+    use super::*;
+
+    #[test]
+    fn a_refusal_keeps_the_talkdesk_error_as_its_cause() {
+        let body = br#"{"code":"0331001","message":"Invalid request"}"#;
+        let refused = contact_center_error(TalkdeskError::from_api_body(400, body));
+        assert!(matches!(&refused, ContactCenterError::Refused { code, .. } if code == "0331001"));
+        assert_eq!(
+            refused.source().map(ToString::to_string).as_deref(),
+            Some("Talkdesk API answered HTTP 400 (0331001)")
+        );
+    }
+
+    #[test]
+    fn throttling_and_timeouts_are_unavailable_with_their_cause() {
+        let throttled = contact_center_error(TalkdeskError::from_api_body(429, b""));
+        assert!(matches!(throttled, ContactCenterError::Unavailable { .. }));
+        let timed_out = contact_center_error(TalkdeskError::Timeout);
+        assert_eq!(
+            chain(&timed_out).to_string(),
+            "the contact center is unavailable (timeout): request to Talkdesk timed out"
+        );
     }
 }

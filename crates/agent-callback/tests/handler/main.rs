@@ -4,6 +4,7 @@
 mod events;
 
 use std::collections::HashMap;
+use std::io;
 use std::sync::Arc;
 
 use agent_callback::{Callback, DEFAULT_API_KEY_SECRET};
@@ -11,6 +12,7 @@ use conversation_store::MemoryStore;
 use handover::agent_events::{AgentEventSettings, AgentEvents};
 use handover::connections::{Frame, PostError};
 use handover::conversation::{ConversationKey, ConversationStatus, Provider};
+use handover::errors::Cause;
 use handover::store::Conversations;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request};
@@ -304,7 +306,9 @@ async fn a_gone_customer_is_410_and_unbound() {
 async fn a_failed_post_is_503_and_its_retry_is_shown() {
     let rig = rig().await;
     rig.poster
-        .fail_next([PostError::Failed("LimitExceededException".into())]);
+        .fail_next([PostError::Failed(Cause::new(io::Error::other(
+            "LimitExceededException",
+        )))]);
     let (status, answer) = rig.post("message_created", message("m1", "Hi")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(answer["error"], "unavailable");

@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::table::{CREATED_AT, PARTITION_KEY, PROVIDER_REF, TTL_ATTRIBUTE};
 use handover::conversation::{Conversation, ConversationKey, Provider};
+use handover::errors::Cause;
 use handover::store::StoreError;
 use handover::transcript::{LastTurn, Transcript, TranscriptEntry};
 
@@ -192,14 +193,14 @@ pub(crate) fn transcript_from_item(item: &Item) -> Result<Transcript, StoreError
         .iter()
         .map(|value| match value {
             AttributeValue::M(entry) => entry_from_map(entry),
-            _ => Err(StoreError::Corrupt("an entry is not a map".into())),
+            _ => Err(malformed("an entry is not a map")),
         })
         .collect::<Result<_, _>>()?;
     let intents = list(item, "intents")?
         .iter()
         .map(|value| match value {
             AttributeValue::S(intent) => Ok(intent.clone()),
-            _ => Err(StoreError::Corrupt("an intent is not a string".into())),
+            _ => Err(malformed("an intent is not a string")),
         })
         .collect::<Result<_, _>>()?;
     let prompts = match item.get("prompts") {
@@ -210,7 +211,7 @@ pub(crate) fn transcript_from_item(item: &Item) -> Result<Transcript, StoreError
                     .as_n()
                     .ok()
                     .and_then(|count| count.parse().ok())
-                    .ok_or_else(|| StoreError::Corrupt(format!("prompts.{slot} is not a count")))?;
+                    .ok_or_else(|| malformed(format!("prompts.{slot} is not a count")))?;
                 Ok((slot.clone(), count))
             })
             .collect::<Result<_, StoreError>>()?,
@@ -231,7 +232,7 @@ pub(crate) fn transcript_from_item(item: &Item) -> Result<Transcript, StoreError
         escalations: match item.get("escalations") {
             Some(_) => number(item, "escalations")?
                 .try_into()
-                .map_err(|_| StoreError::Corrupt("escalations is out of range".into()))?,
+                .map_err(|_| malformed("escalations is out of range"))?,
             None => 0,
         },
         last_escalation: item
@@ -308,9 +309,7 @@ pub(crate) fn conversation_from_item(item: &Item) -> Result<Conversation, StoreE
             .iter()
             .map(|(name, value)| match value {
                 AttributeValue::S(text) => Ok((name.clone(), text.clone())),
-                _ => Err(StoreError::Corrupt(format!(
-                    "provider_data.{name} is not a string"
-                ))),
+                _ => Err(malformed(format!("provider_data.{name} is not a string"))),
             })
             .collect::<Result<BTreeMap<_, _>, _>>()?,
         _ => return Err(missing("provider_data")),
@@ -372,23 +371,38 @@ fn number(item: &Item, name: &str) -> Result<u64, StoreError> {
     match item.get(name) {
         Some(AttributeValue::N(text)) => text
             .parse()
-            .map_err(|_| StoreError::Corrupt(format!("{name} is not a whole number"))),
+            .map_err(|_| malformed(format!("{name} is not a whole number"))),
         _ => Err(missing(name)),
     }
 }
 
 fn missing(name: &str) -> StoreError {
-    StoreError::Corrupt(format!("attribute {name} is missing or of the wrong type"))
+    malformed(format!("attribute {name} is missing or of the wrong type"))
 }
 
-fn corrupt<E: std::fmt::Display>(name: &'static str) -> impl Fn(E) -> StoreError {
-    move |err| StoreError::Corrupt(format!("{name}: {err}"))
+/// An item that is malformed in a way no error of its own explains.
+fn malformed(problem: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        problem: problem.into(),
+        cause: None,
+    }
+}
+
+/// An item whose attribute `name` holds a value that does not parse.
+fn corrupt<E>(name: &'static str) -> impl Fn(E) -> StoreError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    move |err| StoreError::Corrupt {
+        problem: format!("attribute {name} is invalid"),
+        cause: Some(Cause::new(err)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use handover::conversation::ConversationStatus;
+    use handover::conversation::{ConversationStatus, UnknownName};
     use handover::transcript::Speaker;
 
     fn sample() -> Conversation {
@@ -524,9 +538,10 @@ mod tests {
         first.insert("speaker".into(), AttributeValue::S("agent".into()));
         assert_eq!(
             transcript_from_item(&item),
-            Err(StoreError::Corrupt(
-                "speaker: unknown speaker \"agent\"".into()
-            ))
+            Err(StoreError::Corrupt {
+                problem: "attribute speaker is invalid".into(),
+                cause: Some(Cause::new(UnknownName("speaker \"agent\"".into())))
+            })
         );
 
         let mut item = transcript_item(&sample_transcript());
@@ -536,16 +551,20 @@ mod tests {
         prompts.insert("Subject".into(), AttributeValue::S("two".into()));
         assert_eq!(
             transcript_from_item(&item),
-            Err(StoreError::Corrupt("prompts.Subject is not a count".into()))
+            Err(StoreError::Corrupt {
+                problem: "prompts.Subject is not a count".into(),
+                cause: None
+            })
         );
 
         let mut item = transcript_item(&sample_transcript());
         item.insert("intents".into(), AttributeValue::S("Greeting".into()));
         assert_eq!(
             transcript_from_item(&item),
-            Err(StoreError::Corrupt(
-                "attribute intents is missing or of the wrong type".into()
-            ))
+            Err(StoreError::Corrupt {
+                problem: "attribute intents is missing or of the wrong type".into(),
+                cause: None
+            })
         );
     }
 
@@ -555,9 +574,10 @@ mod tests {
         item.insert("status".into(), AttributeValue::S("lost".into()));
         assert_eq!(
             conversation_from_item(&item),
-            Err(StoreError::Corrupt(
-                "status: unknown status \"lost\"".into()
-            ))
+            Err(StoreError::Corrupt {
+                problem: "attribute status is invalid".into(),
+                cause: Some(Cause::new(UnknownName("status \"lost\"".into())))
+            })
         );
         item.remove("version");
         assert!(conversation_from_item(&item).is_err());

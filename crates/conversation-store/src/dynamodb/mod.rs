@@ -27,6 +27,7 @@ use handover::clock::{Clock, SystemClock};
 use handover::conversation::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
+use handover::errors::Cause;
 use handover::store::StoreError;
 use handover::store::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
 use handover::store::{Change, Claim, Conversations, HandledEvents, Transcripts, new_record};
@@ -277,9 +278,7 @@ fn refusal(err: SdkError<TransactWriteItemsError>) -> WriteRefused {
 }
 
 fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> WriteRefused {
-    WriteRefused::Failed(StoreError::Unavailable(format!(
-        "could not build the request: {err}"
-    )))
+    WriteRefused::Failed(StoreError::Unavailable(Cause::new(err)))
 }
 
 /// The connection items to write along with a conversation change.

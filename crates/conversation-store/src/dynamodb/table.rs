@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::errors::store_error;
+use handover::errors::Cause;
 use handover::store::StoreError;
 
 /// The partition key of every item.
@@ -79,5 +80,5 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), Store
 }
 
 fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Unavailable(format!("could not build the request: {err}"))
+    StoreError::Unavailable(Cause::new(err))
 }

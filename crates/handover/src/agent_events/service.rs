@@ -9,6 +9,7 @@ use super::event::{AgentAction, AgentEvent};
 use super::settings::AgentEventSettings;
 use crate::connections::{ConnectionPoster, Frame, PostError};
 use crate::conversation::{Conversation, ConversationStatus, Provider};
+use crate::errors::{Cause, chain};
 use crate::store::{Claim, ConversationStore, StoreError};
 
 /// How long a delivery attempt holds an agent message before another may take it over: longer
@@ -36,14 +37,14 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AgentEventError {
     /// The conversation store failed.
-    #[error("the conversation store failed: {0}")]
+    #[error("the conversation store failed")]
     Store(#[from] StoreError),
     /// Another attempt is delivering this message right now; retry in a few seconds.
     #[error("another attempt is delivering this message")]
     InProgress,
     /// The customer's connection could not be reached (other than being gone).
-    #[error("the customer's connection could not be reached: {0}")]
-    Connection(String),
+    #[error("the customer's connection could not be reached")]
+    Connection(#[source] Cause),
 }
 
 /// Whether the customer's connection took a frame.
@@ -182,7 +183,7 @@ impl AgentEvents {
         if let Err(err) = settled {
             // Completing failed: the claim lapses and a retry shows the message again, which
             // beats losing it. Releasing failed: the retry waits for the lease.
-            warn!(conversation = %conversation.key, error = %err, "could not settle a message's claim");
+            warn!(conversation = %conversation.key, error = %chain(&err), "could not settle a message's claim");
         }
         match posted? {
             Posted::Gone => Ok(Outcome::CustomerDisconnected),
@@ -226,7 +227,7 @@ impl AgentEvents {
         }
         if let Err(err) = self.connections.close(connection_id).await {
             // The customer has been told; the connection ends when they press End Live Chat.
-            warn!(error = %err, "could not close the connection of an ended chat");
+            warn!(error = %chain(&err), "could not close the connection of an ended chat");
         }
         Ok(true)
     }
@@ -237,11 +238,11 @@ impl AgentEvents {
             Ok(()) => Ok(Posted::Yes),
             Err(PostError::Gone) => {
                 if let Err(err) = self.store.unbind_connection(connection_id).await {
-                    warn!(error = %err, "could not unbind a gone connection");
+                    warn!(error = %chain(&err), "could not unbind a gone connection");
                 }
                 Ok(Posted::Gone)
             }
-            Err(PostError::Failed(reason)) => Err(AgentEventError::Connection(reason)),
+            Err(PostError::Failed(cause)) => Err(AgentEventError::Connection(cause)),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::UNIX_EPOCH;
 
 use crate::clock::{Clock, SystemClock};
 use crate::conversation::{ConversationKey, ConversationStatus, NewConversation};
+use crate::errors::chain;
 use crate::store::{ConversationStore, StoreError};
 use crate::transcript::{Escalation, Transcript};
 use tokio::time::Instant;
@@ -131,7 +132,9 @@ impl CodeHook {
             )
             .await;
         recorded
-            .inspect_err(|err| warn!(error = %err, "could not record the turn in the transcript"))
+            .inspect_err(
+                |err| warn!(error = %chain(err), "could not record the turn in the transcript"),
+            )
             .ok()
     }
 
@@ -209,8 +212,8 @@ impl CodeHook {
         // orphaned conversation behind.
         let signer = match load_signer(&*self.secrets, &self.settings.reference_key_secret).await {
             Ok(signer) => signer,
-            Err(problem) => {
-                error!(%problem, "escalation failed: cannot sign conversation references");
+            Err(err) => {
+                error!(error = %chain(&err), "escalation failed: cannot sign conversation references");
                 return self.failed(event, &self.settings.failure_message);
             }
         };
@@ -223,7 +226,7 @@ impl CodeHook {
                 return self.fulfilled(event, &signer, &key);
             }
             Err(err) => {
-                error!(error = %err, "escalation failed: no conversation could be chosen");
+                error!(error = %chain(&err), "escalation failed: no conversation could be chosen");
                 return self.failed(event, &self.settings.failure_message);
             }
         };
@@ -245,7 +248,7 @@ impl CodeHook {
         {
             Ok(started) => started,
             Err(err) => {
-                error!(%provider, code = err.code(), error = %err, "escalation failed: the contact center did not start the conversation");
+                error!(%provider, code = err.code(), error = %chain(&err), "escalation failed: the contact center did not start the conversation");
                 return self.failed(event, &self.settings.failure_message);
             }
         };
@@ -259,7 +262,7 @@ impl CodeHook {
         match self.store.create_conversation(new).await {
             Ok(_) | Err(StoreError::AlreadyExists(_)) => {}
             Err(err) => {
-                error!(%provider, provider_conversation_id = %started.provider_conversation_id, error = %err,
+                error!(%provider, provider_conversation_id = %started.provider_conversation_id, error = %chain(&err),
                     "escalation failed: the conversation started but could not be stored");
                 return self.failed(event, &self.settings.failure_message);
             }
@@ -273,7 +276,7 @@ impl CodeHook {
         {
             // The customer is handed over all the same; the session's next escalation may
             // repeat these lines, or find this conversation while it is open.
-            warn!(conversation = %key, error = %err, "could not record the escalation in the transcript");
+            warn!(conversation = %key, error = %chain(&err), "could not record the escalation in the transcript");
         }
         self.fulfilled(event, &signer, &key)
     }
@@ -328,7 +331,7 @@ impl CodeHook {
                 [(SESSION_ATTRIBUTE.to_owned(), reference)],
             ),
             Err(err) => {
-                error!(error = %err, "escalation failed: the reference could not be signed");
+                error!(error = %chain(&err), "escalation failed: the reference could not be signed");
                 self.failed(event, &self.settings.failure_message)
             }
         }

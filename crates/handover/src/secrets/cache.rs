@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::{SecretError, SecretSource, parse_json};
+use crate::errors::chain;
 
 /// Secrets read through a [`SecretSource`] at most once per refresh interval.
 ///
@@ -74,7 +75,7 @@ impl<S: SecretSource> CachedSecrets<S> {
                 Some(stale) => {
                     tracing::warn!(
                         secret = name,
-                        %error,
+                        error = %chain(&error),
                         "serving the previous value of a secret that could not be refreshed"
                     );
                     Ok(Arc::clone(&stale.value))

@@ -1,6 +1,7 @@
 //! What can go wrong in the store, typed so that handlers can answer each case clearly.
 
 use crate::conversation::ConversationKey;
+use crate::errors::Cause;
 
 /// A store operation that did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,12 +30,18 @@ pub enum StoreError {
         attempts: u32,
     },
     /// The backend refused the request for capacity; retry later.
-    #[error("the store is throttling requests: {0}")]
-    Throttled(String),
+    #[error("the store is throttling requests")]
+    Throttled(#[source] Cause),
     /// The backend could not be reached or failed.
-    #[error("the store is unavailable: {0}")]
-    Unavailable(String),
+    #[error("the store is unavailable")]
+    Unavailable(#[source] Cause),
     /// A stored item could not be read back.
-    #[error("a stored item is malformed: {0}")]
-    Corrupt(String),
+    #[error("a stored item is malformed: {problem}")]
+    Corrupt {
+        /// What is malformed, naming the attribute but never quoting its value.
+        problem: String,
+        /// The error that reading the attribute gave, if any.
+        #[source]
+        cause: Option<Cause>,
+    },
 }

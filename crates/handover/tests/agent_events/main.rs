@@ -1,6 +1,7 @@
 //! The agent events end to end in process: what agents did, through `AgentEvents::handle`, with
 //! the in-memory store and a poster that records every frame.
 
+use std::io;
 use std::sync::Arc;
 
 use conversation_store::MemoryStore;
@@ -11,6 +12,7 @@ use handover::agent_events::{
 use handover::clock::ManualClock;
 use handover::connections::{Frame, PostError};
 use handover::conversation::{ConversationKey, ConversationStatus, Provider};
+use handover::errors::Cause;
 use handover::store::Conversations;
 use handover::store::{Claim, HandledEvents};
 
@@ -94,6 +96,11 @@ fn ended() -> AgentEvent {
     event(AgentAction::Ended)
 }
 
+/// What a throttled Management API call says.
+fn throttled() -> Cause {
+    Cause::new(io::Error::other("LimitExceededException: throttled"))
+}
+
 fn posted(frame: Frame) -> Call {
     Call::Post(CONNECTION.into(), frame)
 }
@@ -153,11 +160,10 @@ async fn a_repeated_message_is_shown_once() {
 #[tokio::test]
 async fn the_retry_of_a_failed_message_is_shown_and_only_once() {
     let rig = rig(AgentEventSettings::default()).await;
-    rig.poster
-        .fail_next([PostError::Failed("throttled".into())]);
+    rig.poster.fail_next([PostError::Failed(throttled())]);
     assert_eq!(
         rig.handle(message("m1", "Hi")).await,
-        Err(AgentEventError::Connection("throttled".into()))
+        Err(AgentEventError::Connection(throttled()))
     );
     assert_eq!(
         rig.handle(message("m1", "Hi")).await,
@@ -479,7 +485,9 @@ async fn ending_without_a_connection_still_ends_the_conversation() {
 async fn an_ending_that_could_not_be_told_is_not_recorded_so_its_retry_tells_it() {
     let rig = rig(AgentEventSettings::default()).await;
     rig.poster
-        .fail_next([PostError::Failed("internal error".into())]);
+        .fail_next([PostError::Failed(Cause::new(io::Error::other(
+            "internal error",
+        )))]);
     assert!(matches!(
         rig.handle(ended()).await,
         Err(AgentEventError::Connection(_))

@@ -1,7 +1,10 @@
 //! The fulfillment code hook: the handover itself.
 
 use super::*;
+use std::io;
+
 use handover::contact_center::ContactCenterError;
+use handover::errors::Cause;
 
 fn verified_key(json: &Value) -> String {
     let reference = json["sessionState"]["sessionAttributes"][SESSION_ATTRIBUTE]
@@ -171,7 +174,7 @@ async fn a_contact_center_failure_fails_kindly_and_stores_nothing() {
     rig.contact_center
         .refuse_with(ContactCenterError::Unavailable {
             code: "timeout".into(),
-            message: "request to Talkdesk timed out".into(),
+            cause: Cause::new(io::Error::other("request to Talkdesk timed out")),
         });
     let (response, json) = run(&rig, escalation_event()).await;
     assert_eq!(

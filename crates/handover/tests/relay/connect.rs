@@ -136,7 +136,43 @@ async fn without_the_signing_key_connections_are_refused() {
         .connect("conn-A=", Some("v1.abc.1.tag"))
         .await
         .unwrap_err();
+    assert!(matches!(refusal, Refusal::Unavailable(_)));
     assert!(
-        matches!(&refusal, Refusal::Unavailable(reason) if reason.contains("dev/handover/reference-key"))
+        chain(&refusal)
+            .to_string()
+            .contains("secret dev/handover/reference-key was not found"),
+        "{refusal:?}"
     );
+}
+
+#[tokio::test]
+async fn a_signing_key_too_short_to_use_is_named_but_never_shown() {
+    let short_key = "too-short-a-signing-key";
+    let relay = CustomerRelay::new(
+        Arc::new(MemoryStore::new()),
+        ContactCenters::single(Arc::new(FakeContactCenter::default())),
+        Arc::new(RecordingPoster::default()),
+        Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, short_key)),
+        RelaySettings::default(),
+    );
+    let refusal = relay
+        .connect("conn-A=", Some("v1.abc.1.tag"))
+        .await
+        .unwrap_err();
+
+    let problem = refusal
+        .source()
+        .and_then(|cause| cause.source())
+        .expect("the key's problem is kept as a cause");
+    assert_eq!(
+        problem.to_string(),
+        ReferenceError::SecretTooShort {
+            actual: short_key.len()
+        }
+        .to_string()
+    );
+    let logged = chain(&refusal).to_string();
+    assert!(logged.contains(DEFAULT_KEY_SECRET), "{logged}");
+    assert!(!logged.contains(short_key), "{logged}");
+    assert!(!format!("{refusal:?}").contains(short_key), "{refusal:?}");
 }

@@ -95,7 +95,7 @@ async fn the_conversation_ends_here_even_if_the_contact_center_fails() {
     rig.contact_center
         .refuse_with(ContactCenterError::Unavailable {
             code: "server_error".into(),
-            message: "Talkdesk API answered HTTP 503".into(),
+            cause: Cause::new(io::Error::other("Talkdesk API answered HTTP 503")),
         });
     rig.relay
         .disconnect("conn-A=", Some(4000), deadline())

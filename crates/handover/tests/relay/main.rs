@@ -1,6 +1,8 @@
 //! The customer side of the relay in process: the in-memory store, a recording contact
 //! center and connection poster, and secrets from a map.
 
+use std::error::Error;
+use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,7 +11,8 @@ use handover::connections::{Frame, PostError};
 use handover::contact_center::ContactCenterError;
 use handover::contact_center::ContactCenters;
 use handover::conversation::{ConversationKey, ConversationStatus};
-use handover::reference::ReferenceSigner;
+use handover::errors::{Cause, chain};
+use handover::reference::{DEFAULT_KEY_SECRET, ReferenceError, ReferenceSigner};
 use handover::relay::{CustomerRelay, Refusal, RelaySettings};
 use handover::store::Conversations;
 use tokio::time::Instant;

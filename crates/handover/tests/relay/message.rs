@@ -96,7 +96,7 @@ async fn a_failed_relay_is_told_to_the_customer() {
     rig.contact_center
         .refuse_with(ContactCenterError::Unavailable {
             code: "timeout".into(),
-            message: "request to Talkdesk timed out".into(),
+            cause: Cause::new(io::Error::other("request to Talkdesk timed out")),
         });
     rig.relay
         .message(

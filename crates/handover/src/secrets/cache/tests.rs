@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::io;
 use std::sync::Mutex as StdMutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -6,6 +7,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::*;
+use crate::errors::Cause;
 
 const INTERVAL: Duration = Duration::from_secs(300);
 const FETCH_TIME: Duration = Duration::from_secs(1);
@@ -54,7 +56,7 @@ fn cache() -> (Arc<FakeSource>, CachedSecrets<Arc<FakeSource>>) {
 fn unavailable(name: &str) -> SecretError {
     SecretError::Unavailable {
         name: name.to_owned(),
-        reason: "connection refused".to_owned(),
+        cause: Cause::new(io::Error::from(io::ErrorKind::ConnectionRefused)),
     }
 }
 
