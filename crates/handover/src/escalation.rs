@@ -15,4 +15,4 @@ mod settings;
 mod turn;
 
 pub use code_hook::CodeHook;
-pub use settings::{DetailSource, EscalationSettings, MissingDetails};
+pub use settings::{DetailSource, EscalationSettings, MissingDetails, REFERENCE_TTL_SECONDS};

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::clock::{Clock, SystemClock};
-use crate::conversation::{ConversationKey, ConversationStatus};
+use crate::conversation::{Conversation, ConversationKey, ConversationStatus};
 use crate::errors::{Cause, chain};
 use crate::store::{ConversationStore, StoreError};
 use serde::Deserialize;
@@ -23,7 +23,7 @@ use tracing::{error, info, warn};
 pub use settings::RelaySettings;
 
 use crate::connections::{ConnectionPoster, Frame, PostError};
-use crate::contact_center::ContactCenters;
+use crate::contact_center::{ContactCenterError, ContactCenters};
 use crate::reference::{ReferenceError, load_signer};
 use crate::secrets::SecretSource;
 
@@ -197,14 +197,39 @@ impl CustomerRelay {
             Ok(center) => center.send_message(&conversation, text, deadline).await,
             Err(not_enabled) => Err(not_enabled),
         };
-        if let Err(err) = sent {
-            error!(conversation = %key, code = err.code(), error = %chain(&err), "could not relay the customer's message");
-            return self
-                .say(connection_id, &self.settings.relay_failed_message)
-                .await;
+        match sent {
+            Ok(()) => {}
+            // Retrying will not help: the chat is over at the contact center (closed, or
+            // unknown there). Asking the customer to send it again would never end.
+            Err(err @ ContactCenterError::Refused { .. }) => {
+                warn!(conversation = %key, code = err.code(), error = %chain(&err), "the contact center refused the customer's message for good: the chat has ended");
+                return self.end_refused_chat(&conversation, connection_id).await;
+            }
+            Err(err) => {
+                error!(conversation = %key, code = err.code(), error = %chain(&err), "could not relay the customer's message");
+                return self
+                    .say(connection_id, &self.settings.relay_failed_message)
+                    .await;
+            }
         }
         if let Err(err) = self.store.touch(key).await {
             warn!(conversation = %key, error = %chain(&err), "could not refresh the conversation's lifetime");
+        }
+    }
+
+    /// Marks a chat the contact center has closed as ended, and tells the customer as an
+    /// agent's end does: the chat has ended, `conversation_ended`, and the connection closed.
+    async fn end_refused_chat(&self, conversation: &Conversation, connection_id: &str) {
+        match self.store.mark_ended(&conversation.key).await {
+            Ok(_) | Err(StoreError::AlreadyEnded(_)) => {}
+            Err(err) => {
+                error!(conversation = %conversation.key, error = %chain(&err), "could not mark a refused chat ended");
+            }
+        }
+        self.say(connection_id, &self.settings.ended_message).await;
+        self.tell(connection_id, &Frame::ConversationEnded).await;
+        if let Err(err) = self.connections.close(connection_id).await {
+            warn!(conversation = %conversation.key, error = %chain(&err), "could not close the connection of a refused chat");
         }
     }
 
@@ -222,7 +247,16 @@ impl CustomerRelay {
             Ok(None) => return,
             Err(err) => {
                 error!(error = %chain(&err), "could not unbind the connection");
-                return;
+                // The customer may have ended the chat: find its conversation by reading, so
+                // that the end still reaches the contact center.
+                match self.store.conversation_by_connection(connection_id).await {
+                    Ok(Some(conversation)) => conversation,
+                    Ok(None) => return,
+                    Err(err) => {
+                        error!(error = %chain(&err), "could not find the connection's conversation either");
+                        return;
+                    }
+                }
             }
         };
         let key = &conversation.key;

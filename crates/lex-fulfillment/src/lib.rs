@@ -9,7 +9,7 @@ use std::time::Duration;
 use aws_adapters::lambda::{SECRETS_REFRESH_SECONDS, deadline, secrets_refresh};
 use contact_centers::{BuildError, ContactCenterSettings};
 use conversation_store::StoreSettings;
-use handover::escalation::{CodeHook, EscalationSettings};
+use handover::escalation::{CodeHook, EscalationSettings, REFERENCE_TTL_SECONDS};
 use handover::lex::{LexEvent, LexResponse};
 use handover::secrets::SecretSource;
 use handover::settings::{SettingError, Variable};
@@ -43,13 +43,26 @@ impl Config {
     }
 
     /// Reads the configuration through `var` (normally the process environment).
+    /// A reference may not outlive the conversation it names: the customer would be refused
+    /// while the reference still says the chat is theirs to rejoin.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
-        Ok(Self {
+        let config = Self {
             store: StoreSettings::from_vars(&var)?,
             escalation: EscalationSettings::from_vars(&var)?,
             contact_centers: ContactCenterSettings::from_vars(&var)?,
             secrets_refresh: secrets_refresh(&var)?,
-        })
+        };
+        let reference = config.escalation.reference_lifetime;
+        if reference > config.store.lifetime {
+            return Err(REFERENCE_TTL_SECONDS.invalid(
+                format!(
+                    "at most CONVERSATION_TTL_SECONDS ({} s)",
+                    config.store.lifetime.as_secs()
+                ),
+                &reference.as_secs().to_string(),
+            ));
+        }
+        Ok(config)
     }
 
     /// Reads the configuration from the process environment.
@@ -84,4 +97,42 @@ pub async fn handle(
         error!(error = %err, "refusing an event that is not a Lex V2 code hook event");
     })?;
     Ok(hook.handle(&lex_event, deadline).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, SettingError> {
+        let mut vars = vec![
+            ("CONVERSATION_TABLE", "conversations"),
+            ("TALKDESK_OAUTH_BASE", "acme.talkdeskid.com"),
+        ];
+        vars.extend_from_slice(pairs);
+        Config::from_vars(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn a_reference_may_not_outlive_its_conversation() {
+        assert!(config(&[]).is_ok());
+        let same = [
+            ("CONVERSATION_TTL_SECONDS", "7200"),
+            ("REFERENCE_TTL_SECONDS", "7200"),
+        ];
+        assert!(config(&same).is_ok());
+        let error = config(&[
+            ("CONVERSATION_TTL_SECONDS", "3600"),
+            ("REFERENCE_TTL_SECONDS", "7200"),
+        ])
+        .unwrap_err();
+        assert_eq!(error.variable, REFERENCE_TTL_SECONDS.name);
+        assert!(
+            error.to_string().contains("CONVERSATION_TTL_SECONDS"),
+            "{error}"
+        );
+    }
 }

@@ -1,8 +1,8 @@
 //! What the workspace's tests share: the AWS emulator (moto in server mode) that
 //! `scripts/test` starts and names in `AWS_ENDPOINT_URL` (its configuration, a DynamoDB table
 //! and secrets of a test's own, and the requests it recorded), in-process stand-ins for the
-//! domain's ports ([`fakes`]) and the relay over them ([`relay`]), a store whose provider index
-//! lags ([`lagging_index`]), a fake Talkdesk
+//! domain's ports ([`fakes`]) and the relay over them ([`relay`]), a store that misbehaves as
+//! DynamoDB can ([`faulty_store`]), a fake Talkdesk
 //! ([`talkdesk`]), and a Lex session played as real Lex and the Lex Web UI play it ([`lex`]).
 //!
 //! Everything a test makes here has a unique name, so tests and runs sharing one emulator
@@ -11,8 +11,8 @@
 
 pub mod conversations;
 pub mod fakes;
+pub mod faulty_store;
 pub mod files;
-pub mod lagging_index;
 pub mod lex;
 mod recorder;
 pub mod relay;

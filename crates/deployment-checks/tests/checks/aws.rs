@@ -471,3 +471,36 @@ fn the_documented_callback_answers_are_what_api_gateway_returns() {
         }
     }
 }
+
+#[test]
+fn no_conversation_lifetime_the_template_accepts_is_shorter_than_a_reference() {
+    let template = template();
+    let minimum = at(
+        &template,
+        &["Parameters", "ConversationTtlSeconds", "MinValue"],
+    )
+    .and_then(number)
+    .expect("ConversationTtlSeconds has a MinValue");
+    let reference = handover::escalation::REFERENCE_TTL_SECONDS;
+    let reference_lifetime = reference
+        .default()
+        .and_then(|default| default.parse::<f64>().ok())
+        .expect("the reference lifetime has a numeric default");
+    let functions = crate::workspace::functions(&template);
+    let overridden: Vec<_> = functions
+        .iter()
+        .filter(|(_, function)| function.variables.contains(reference.name))
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert!(
+        overridden.is_empty(),
+        "{overridden:?} set {}: bound ConversationTtlSeconds by it instead",
+        reference.name
+    );
+    assert!(
+        minimum >= reference_lifetime,
+        "ConversationTtlSeconds may be {minimum} s, shorter than a reference's \
+         {reference_lifetime} s: the code hook would refuse to start, and a customer could hold \
+         a reference to a conversation already deleted"
+    );
+}

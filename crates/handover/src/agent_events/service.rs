@@ -187,7 +187,13 @@ impl AgentEvents {
         }
         match posted? {
             Posted::Gone => Ok(Outcome::CustomerDisconnected),
-            Posted::Yes => Ok(Outcome::Delivered),
+            Posted::Yes => {
+                // An active chat lives on, whichever side writes.
+                if let Err(err) = self.store.touch(&conversation.key).await {
+                    warn!(conversation = %conversation.key, error = %chain(&err), "could not refresh the conversation's lifetime");
+                }
+                Ok(Outcome::Delivered)
+            }
         }
     }
 

@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
 use crate::clock::{Clock, SystemClock};
 use crate::conversation::{ConversationKey, ConversationStatus, NewConversation};
 use crate::errors::chain;
-use crate::store::{ConversationStore, StoreError};
+use crate::store::{ConversationStore, StoreError, new_record};
 use crate::transcript::{Escalation, Transcript};
 use tokio::time::Instant;
 use tracing::{error, info, warn};
@@ -259,11 +259,12 @@ impl CodeHook {
             provider_data: started.provider_data,
             lex_session_id: event.session_id.clone(),
         };
-        match self.store.create_conversation(new).await {
+        match self.store.create_conversation(new.clone()).await {
             Ok(_) | Err(StoreError::AlreadyExists(_)) => {}
             Err(err) => {
                 error!(%provider, provider_conversation_id = %started.provider_conversation_id, error = %chain(&err),
                     "escalation failed: the conversation started but could not be stored");
+                self.end_orphan(new, deadline).await;
                 return self.failed(event, &self.settings.failure_message);
             }
         }
@@ -279,6 +280,25 @@ impl CodeHook {
             warn!(conversation = %key, error = %chain(&err), "could not record the escalation in the transcript");
         }
         self.fulfilled(event, &signer, &key)
+    }
+
+    /// Ends a conversation the contact center started but the store could not keep: no
+    /// customer can ever join it, so an agent must not wait in it.
+    async fn end_orphan(&self, new: NewConversation, deadline: Instant) {
+        let orphan = new_record(new, self.clock.now(), Duration::ZERO);
+        match self
+            .contact_center
+            .end_conversation(&orphan, deadline)
+            .await
+        {
+            Ok(()) => {
+                info!(provider_conversation_id = %orphan.provider_conversation_id, "ended the conversation that could not be stored")
+            }
+            Err(err) => {
+                error!(provider_conversation_id = %orphan.provider_conversation_id, code = err.code(), error = %chain(&err),
+                "could not end the conversation that could not be stored: an agent may find it empty")
+            }
+        }
     }
 
     /// Where the escalation asked for by `request` goes: the session's last escalation again

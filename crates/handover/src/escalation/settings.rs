@@ -48,7 +48,8 @@ const INVALID_PARAMETERS_MESSAGE: Variable = Variable::with_default(
     "INVALID_PARAMETERS_MESSAGE",
     "Sorry, this chat cannot be handed to an agent: the page sent contact-center parameters that are not valid.",
 );
-const REFERENCE_TTL_SECONDS: Variable =
+/// How long a reference lets the web client join and rejoin the chat.
+pub const REFERENCE_TTL_SECONDS: Variable =
     Variable::with_default_number("REFERENCE_TTL_SECONDS", 2 * 60 * 60);
 const TRANSCRIPT_MAX_ENTRIES: Variable =
     Variable::with_default_number("TRANSCRIPT_MAX_ENTRIES", DEFAULT_MAX_ENTRIES as u64);

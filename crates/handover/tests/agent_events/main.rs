@@ -3,6 +3,7 @@
 
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use conversation_store::MemoryStore;
 use handover::agent_events::{
@@ -14,11 +15,12 @@ use handover::connections::{Frame, PostError};
 use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::errors::Cause;
 use handover::store::Conversations;
+use handover::store::lifetime::DEFAULT_LIFETIME;
 use handover::store::{Claim, HandledEvents};
 
 use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, RecordingPoster};
-use test_support::lagging_index::LaggingIndex;
+use test_support::faulty_store::FaultyStore;
 
 const TALKDESK_ID: &str = "td-conversation-1";
 const CONNECTION: &str = "conn-1";
@@ -233,7 +235,7 @@ async fn a_message_whose_delivery_died_half_way_is_delivered_by_a_retry() {
 
 #[tokio::test]
 async fn events_act_on_the_conversation_as_it_stands_not_on_a_lagging_index() {
-    let store = LaggingIndex::new();
+    let store = FaultyStore::new();
     let poster = Arc::new(RecordingPoster::default());
     let events = AgentEvents::new(store.clone(), poster.clone(), AgentEventSettings::default());
     let key = store_conversation(&*store, Provider::Talkdesk, TALKDESK_ID)
@@ -255,6 +257,23 @@ async fn events_act_on_the_conversation_as_it_stands_not_on_a_lagging_index() {
     );
     assert_eq!(events.handle(&ended()).await, Ok(Outcome::AlreadyEnded));
     assert_eq!(poster.calls().len(), 1, "nothing more reached the customer");
+}
+
+#[tokio::test]
+async fn an_agent_message_refreshes_the_conversations_lifetime() {
+    let rig = rig(AgentEventSettings::default()).await;
+    let lifetime = DEFAULT_LIFETIME;
+    rig.clock.advance(lifetime - Duration::from_secs(60));
+    assert_eq!(
+        rig.handle(message("m1", "Hi")).await,
+        Ok(Outcome::Delivered)
+    );
+    rig.clock.advance(Duration::from_secs(120));
+    assert_eq!(
+        rig.connection().await.as_deref(),
+        Some(CONNECTION),
+        "the chat outlives its first lifetime because the agent wrote"
+    );
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 use super::*;
 use std::io;
+use test_support::faulty_store::{FaultyStore, Operation};
 
 use handover::contact_center::ContactCenterError;
 use handover::errors::Cause;
@@ -200,6 +201,33 @@ async fn a_contact_center_failure_fails_kindly_and_stores_nothing() {
         .await
         .unwrap();
     assert!(stored.is_none());
+}
+
+#[tokio::test]
+async fn a_conversation_started_but_not_stored_is_ended_at_the_contact_center() {
+    let store = FaultyStore::new();
+    store.fail(Operation::CreateConversation);
+    let contact_center = Arc::new(FakeContactCenter::default());
+    let hook = CodeHook::new(
+        store,
+        contact_center.clone(),
+        Arc::new(MapSecrets::with(REFERENCE_KEY_SECRET, REFERENCE_KEY)),
+        EscalationSettings::default(),
+    );
+    let event = LexEvent::from_value(escalation_event()).unwrap();
+    let response = hook.handle(&event, deadline()).await;
+
+    assert_eq!(
+        response.session_state.intent.state,
+        Some(IntentState::Failed)
+    );
+    let started = contact_center.starts();
+    assert_eq!(started.len(), 1);
+    assert_eq!(
+        contact_center.ended(),
+        [format!("td-{}", started[0].1)],
+        "no agent is left waiting in a chat nobody can join"
+    );
 }
 
 #[tokio::test]

@@ -108,3 +108,26 @@ async fn the_conversation_ends_here_even_if_the_contact_center_fails() {
         .unwrap();
     assert_eq!(stored.status, ConversationStatus::Ended);
 }
+
+#[tokio::test]
+async fn the_customers_end_reaches_the_contact_center_when_the_store_cannot_unbind() {
+    let store = FaultyStore::new();
+    let contact_center = Arc::new(FakeContactCenter::default());
+    let relay = CustomerRelay::new(
+        store.clone(),
+        ContactCenters::single(contact_center.clone()),
+        Arc::new(RecordingPoster::default()),
+        Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
+        RelaySettings::default(),
+    )
+    .with_clock(Arc::new(ManualClock::at(START)));
+    let conversation = store_conversation(&*store, Provider::Talkdesk, "td-1").await;
+    let reference = reference_to(&conversation.key, START + 3_600);
+    relay.connect("conn-A=", Some(&reference)).await.unwrap();
+    store.fail(Operation::UnbindConnection);
+    store.fail(Operation::MarkEnded);
+
+    relay.disconnect("conn-A=", Some(4000), deadline()).await;
+
+    assert_eq!(contact_center.ended(), ["td-1".to_owned()]);
+}

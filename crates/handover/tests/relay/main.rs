@@ -7,18 +7,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use conversation_store::MemoryStore;
+use handover::clock::ManualClock;
 use handover::connections::{Frame, PostError};
 use handover::contact_center::ContactCenterError;
 use handover::contact_center::ContactCenters;
-use handover::conversation::{ConversationKey, ConversationStatus};
+use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::errors::{Cause, chain};
 use handover::reference::{DEFAULT_KEY_SECRET, ReferenceError, ReferenceSigner};
 use handover::relay::{CustomerRelay, Refusal, RelaySettings};
 use handover::store::Conversations;
 use tokio::time::Instant;
 
-use test_support::fakes::{FakeContactCenter, MapSecrets, RecordingPoster};
-use test_support::relay::{RelayRig, START, reference_to};
+use test_support::conversations::store_conversation;
+use test_support::fakes::{Call, FakeContactCenter, MapSecrets, RecordingPoster};
+use test_support::faulty_store::{FaultyStore, Operation};
+use test_support::relay::{RelayRig, SIGNING_KEY, START, reference_to};
 
 fn rig() -> RelayRig {
     RelayRig::new()

@@ -114,6 +114,41 @@ async fn a_failed_relay_is_told_to_the_customer() {
 }
 
 #[tokio::test]
+async fn a_message_the_contact_center_refuses_for_good_ends_the_chat() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    rig.contact_center.refuse_with(ContactCenterError::Refused {
+        code: "0001".into(),
+        cause: Cause::new(io::Error::other("Conversation is closed")),
+    });
+    rig.relay
+        .message(
+            "conn-A=",
+            r#"{"action":"onMessage","message":"hi"}"#,
+            deadline(),
+        )
+        .await;
+
+    let ended = RelaySettings::default().ended_message;
+    assert_eq!(
+        rig.poster.calls(),
+        [
+            Call::Post("conn-A=".into(), said(&ended)),
+            Call::Post("conn-A=".into(), Frame::ConversationEnded),
+            Call::Close("conn-A=".into()),
+        ],
+        "the customer is told the chat has ended, not asked to send it again"
+    );
+    let stored = rig
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, ConversationStatus::Ended);
+}
+
+#[tokio::test]
 async fn a_relayed_message_refreshes_the_lifetime() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;

@@ -1,34 +1,63 @@
-//! A store whose index of provider ids lags behind, as DynamoDB's eventually consistent global
-//! secondary index can: a lookup by the contact center's id returns the conversation as it was
-//! created (pending, without a connection), whatever happened to it since.
+//! A store that misbehaves as DynamoDB can: its index of provider ids lags behind (the
+//! eventually consistent global secondary index: a lookup by the contact center's id returns
+//! the conversation as it was created, pending and without a connection, whatever happened to
+//! it since), and chosen operations fail as a brownout makes them fail.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use conversation_store::MemoryStore;
 use handover::conversation::{Binding, Conversation, ConversationKey, NewConversation, Provider};
+use handover::errors::Cause;
 use handover::store::{Claim, Conversations, HandledEvents, StoreError, Transcripts};
 use handover::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
-/// A [`MemoryStore`] behind an index frozen at each conversation's creation.
+/// A [`MemoryStore`] behind an index frozen at each conversation's creation, whose chosen
+/// operations fail.
 #[derive(Default)]
-pub struct LaggingIndex {
+pub struct FaultyStore {
     store: MemoryStore,
     index: Mutex<HashMap<(Provider, String), Conversation>>,
+    failing: Mutex<HashSet<Operation>>,
 }
 
-impl LaggingIndex {
-    /// An empty store.
+/// An operation that can be made to fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// [`Conversations::create_conversation`].
+    CreateConversation,
+    /// [`Conversations::unbind_connection`].
+    UnbindConnection,
+    /// [`Conversations::mark_ended`].
+    MarkEnded,
+}
+
+impl FaultyStore {
+    /// An empty store whose index lags and whose operations all work.
     pub fn new() -> Arc<Self> {
         Arc::default()
+    }
+
+    /// From now on every call of `operation` fails as an unreachable DynamoDB does.
+    pub fn fail(&self, operation: Operation) {
+        self.failing.lock().unwrap().insert(operation);
+    }
+
+    fn check(&self, operation: Operation) -> Result<(), StoreError> {
+        if self.failing.lock().unwrap().contains(&operation) {
+            let cause = std::io::Error::other(format!("{operation:?} failed: connection reset"));
+            return Err(StoreError::Unavailable(Cause::new(cause)));
+        }
+        Ok(())
     }
 }
 
 #[async_trait]
-impl Conversations for LaggingIndex {
+impl Conversations for FaultyStore {
     async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError> {
+        self.check(Operation::CreateConversation)?;
         let created = self.store.create_conversation(new).await?;
         let id = (created.provider, created.provider_conversation_id.clone());
         self.index.lock().unwrap().insert(id, created.clone());
@@ -70,6 +99,7 @@ impl Conversations for LaggingIndex {
         &self,
         connection_id: &str,
     ) -> Result<Option<Conversation>, StoreError> {
+        self.check(Operation::UnbindConnection)?;
         self.store.unbind_connection(connection_id).await
     }
 
@@ -78,6 +108,7 @@ impl Conversations for LaggingIndex {
     }
 
     async fn mark_ended(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
+        self.check(Operation::MarkEnded)?;
         self.store.mark_ended(key).await
     }
 
@@ -87,7 +118,7 @@ impl Conversations for LaggingIndex {
 }
 
 #[async_trait]
-impl HandledEvents for LaggingIndex {
+impl HandledEvents for FaultyStore {
     async fn claim_event(
         &self,
         source: &str,
@@ -107,7 +138,7 @@ impl HandledEvents for LaggingIndex {
 }
 
 #[async_trait]
-impl Transcripts for LaggingIndex {
+impl Transcripts for FaultyStore {
     async fn record_turn(
         &self,
         lex_session_id: &str,
