@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use agent_callback::{Config, callback};
 use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::lambda::aws_config;
 use aws_adapters::secrets::SecretsManager;
 use conversation_store::DynamoDbStore;
 use handover::secrets::CachedSecrets;
@@ -12,7 +13,7 @@ use lambda_http::{Request, service_fn};
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let config = Config::from_env()?;
-    let aws = aws_config::load_from_env().await;
+    let aws = aws_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let secrets = CachedSecrets::new(
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),

@@ -1,8 +1,11 @@
-//! What the Lambdas of the workspace read the same way: the invocation's deadline, the
-//! secrets' refresh interval and the WebSocket API's Management API endpoint.
+//! What the Lambdas of the workspace read the same way: the invocation's deadline, the AWS
+//! configuration with its call timeouts, the secrets' refresh interval and the WebSocket API's
+//! Management API endpoint.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
 use handover::settings::{self, SettingError, Variable};
 use lambda_runtime::Context;
 use tokio::time::Instant;
@@ -17,6 +20,28 @@ pub const SECRETS_REFRESH_SECONDS: Variable =
 /// The API Gateway Management API endpoint of the customers' WebSocket API:
 /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`.
 pub const CONNECTIONS_ENDPOINT: Variable = Variable::required("CONNECTIONS_ENDPOINT");
+
+/// How long one attempt of an AWS call may take, and the call with its retries: far inside
+/// every function's timeout (10 s at the shortest), so that a DynamoDB or API Gateway brownout
+/// fails the call while the function still has time to answer with its own message.
+pub const AWS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+/// See [`AWS_ATTEMPT_TIMEOUT`].
+pub const AWS_CALL_TIMEOUT: Duration = Duration::from_secs(4);
+/// How long connecting to an AWS endpoint may take.
+pub const AWS_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The AWS configuration from the environment, with the call timeouts above.
+pub async fn aws_config() -> SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(AWS_CONNECT_TIMEOUT)
+        .operation_attempt_timeout(AWS_ATTEMPT_TIMEOUT)
+        .operation_timeout(AWS_CALL_TIMEOUT)
+        .build();
+    aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .load()
+        .await
+}
 
 /// The invocation's deadline less [`DEADLINE_MARGIN`], as a tokio instant.
 pub fn deadline(context: &Context) -> Instant {
@@ -42,6 +67,18 @@ pub fn connections_endpoint(var: impl Fn(&str) -> Option<String>) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn every_aws_call_is_bounded_inside_the_shortest_function_timeout() {
+        let timeouts = aws_config().await.timeout_config().cloned().unwrap();
+        assert_eq!(timeouts.connect_timeout(), Some(AWS_CONNECT_TIMEOUT));
+        assert_eq!(
+            timeouts.operation_attempt_timeout(),
+            Some(AWS_ATTEMPT_TIMEOUT)
+        );
+        assert_eq!(timeouts.operation_timeout(), Some(AWS_CALL_TIMEOUT));
+        assert!(AWS_CALL_TIMEOUT + DEADLINE_MARGIN < Duration::from_secs(10));
+    }
 
     #[test]
     fn the_deadline_keeps_a_margin() {

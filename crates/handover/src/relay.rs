@@ -17,7 +17,7 @@ use crate::conversation::{Conversation, ConversationKey, ConversationStatus};
 use crate::errors::{Cause, chain};
 use crate::store::{ConversationStore, StoreError};
 use serde::Deserialize;
-use tokio::time::Instant;
+use tokio::time::{Instant, timeout_at};
 use tracing::{error, info, warn};
 
 pub use settings::RelaySettings;
@@ -180,6 +180,17 @@ impl CustomerRelay {
                 .say(connection_id, &self.settings.too_long_message)
                 .await;
         }
+        let relayed = timeout_at(deadline, self.relay_text(connection_id, text, deadline)).await;
+        if relayed.is_err() {
+            error!("ran out of time relaying the customer's message");
+            self.say(connection_id, &self.settings.relay_failed_message)
+                .await;
+        }
+    }
+
+    /// Sends the customer's `text` to the agent through the conversation's contact center, and
+    /// tells the customer what went wrong if it did not get there.
+    async fn relay_text(&self, connection_id: &str, text: &str, deadline: Instant) {
         let conversation = match self.store.conversation_by_connection(connection_id).await {
             Ok(Some(conversation)) if conversation.status != ConversationStatus::Ended => {
                 conversation

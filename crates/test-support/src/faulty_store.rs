@@ -21,6 +21,7 @@ pub struct FaultyStore {
     store: MemoryStore,
     index: Mutex<HashMap<(Provider, String), Conversation>>,
     failing: Mutex<HashSet<Operation>>,
+    hanging: Mutex<HashSet<Operation>>,
 }
 
 /// An operation that can be made to fail.
@@ -32,6 +33,8 @@ pub enum Operation {
     UnbindConnection,
     /// [`Conversations::mark_ended`].
     MarkEnded,
+    /// [`Conversations::conversation_by_connection`].
+    ConversationByConnection,
 }
 
 impl FaultyStore {
@@ -45,7 +48,17 @@ impl FaultyStore {
         self.failing.lock().unwrap().insert(operation);
     }
 
-    fn check(&self, operation: Operation) -> Result<(), StoreError> {
+    /// From now on every call of `operation` waits for ever, as a call without a timeout
+    /// can in a brownout.
+    pub fn hang(&self, operation: Operation) {
+        self.hanging.lock().unwrap().insert(operation);
+    }
+
+    async fn check(&self, operation: Operation) -> Result<(), StoreError> {
+        let hangs = self.hanging.lock().unwrap().contains(&operation);
+        if hangs {
+            std::future::pending::<()>().await;
+        }
         if self.failing.lock().unwrap().contains(&operation) {
             let cause = std::io::Error::other(format!("{operation:?} failed: connection reset"));
             return Err(StoreError::Unavailable(Cause::new(cause)));
@@ -57,7 +70,7 @@ impl FaultyStore {
 #[async_trait]
 impl Conversations for FaultyStore {
     async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError> {
-        self.check(Operation::CreateConversation)?;
+        self.check(Operation::CreateConversation).await?;
         let created = self.store.create_conversation(new).await?;
         let id = (created.provider, created.provider_conversation_id.clone());
         self.index.lock().unwrap().insert(id, created.clone());
@@ -84,6 +97,7 @@ impl Conversations for FaultyStore {
         &self,
         connection_id: &str,
     ) -> Result<Option<Conversation>, StoreError> {
+        self.check(Operation::ConversationByConnection).await?;
         self.store.conversation_by_connection(connection_id).await
     }
 
@@ -99,7 +113,7 @@ impl Conversations for FaultyStore {
         &self,
         connection_id: &str,
     ) -> Result<Option<Conversation>, StoreError> {
-        self.check(Operation::UnbindConnection)?;
+        self.check(Operation::UnbindConnection).await?;
         self.store.unbind_connection(connection_id).await
     }
 
@@ -108,7 +122,7 @@ impl Conversations for FaultyStore {
     }
 
     async fn mark_ended(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
-        self.check(Operation::MarkEnded)?;
+        self.check(Operation::MarkEnded).await?;
         self.store.mark_ended(key).await
     }
 

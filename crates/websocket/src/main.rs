@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::lambda::aws_config;
 use aws_adapters::secrets::SecretsManager;
 use conversation_store::DynamoDbStore;
 use handover::secrets::CachedSecrets;
@@ -11,7 +12,7 @@ use websocket::{Config, handle, relay};
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env()?;
-    let aws = aws_config::load_from_env().await;
+    let aws = aws_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let secrets = CachedSecrets::new(
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),

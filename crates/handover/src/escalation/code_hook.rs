@@ -94,9 +94,30 @@ impl CodeHook {
         Self { clock, ..self }
     }
 
-    /// Answers one code hook invocation. Never fails: every problem becomes a response Lex
-    /// can play, and a log line. `deadline` bounds the calls to the contact center.
+    /// Answers one code hook invocation by `deadline`. Never fails: every problem becomes a
+    /// response Lex can play, and a log line. A store or contact center too slow to answer in
+    /// time gets the same answer as one that failed, so Lex never times out and plays its own
+    /// error instead.
     pub async fn handle(&self, event: &LexEvent, deadline: Instant) -> LexResponse {
+        match tokio::time::timeout_at(deadline, self.answer(event, deadline)).await {
+            Ok(response) => response,
+            Err(_) => {
+                error!(invocation = ?event.invocation_source, "the code hook ran out of time");
+                let escalating = event.intent_name() == self.settings.escalation_intent;
+                match (event.invocation_source, escalating) {
+                    (InvocationSource::FulfillmentCodeHook, true) => {
+                        self.failed(event, &self.settings.failure_message)
+                    }
+                    (InvocationSource::FulfillmentCodeHook, false) => {
+                        close(event, FulfillmentState::Fulfilled, None, [])
+                    }
+                    (InvocationSource::DialogCodeHook, _) => delegate(event),
+                }
+            }
+        }
+    }
+
+    async fn answer(&self, event: &LexEvent, deadline: Instant) -> LexResponse {
         let escalating = event.intent_name() == self.settings.escalation_intent;
         let prompt = escalating.then(|| self.detail_to_ask(event)).flatten();
         let transcript = self.record_turn(event, prompt).await;

@@ -230,6 +230,32 @@ async fn a_conversation_started_but_not_stored_is_ended_at_the_contact_center() 
     );
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_store_too_slow_to_answer_gets_the_failure_message_by_the_deadline() {
+    let store = FaultyStore::new();
+    store.hang(Operation::CreateConversation);
+    let hook = CodeHook::new(
+        store,
+        Arc::new(FakeContactCenter::default()),
+        Arc::new(MapSecrets::with(REFERENCE_KEY_SECRET, REFERENCE_KEY)),
+        EscalationSettings::default(),
+    );
+    let event = LexEvent::from_value(escalation_event()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let response = hook.handle(&event, deadline).await;
+
+    assert!(Instant::now() >= deadline);
+    assert_eq!(
+        response.session_state.intent.state,
+        Some(IntentState::Failed)
+    );
+    let json = serde_json::to_value(&response).unwrap();
+    assert_eq!(
+        json["messages"][0]["content"],
+        EscalationSettings::default().failure_message
+    );
+}
+
 #[tokio::test]
 async fn without_the_signing_key_nothing_is_started() {
     let clock = Arc::new(ManualClock::at(START));

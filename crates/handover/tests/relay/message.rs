@@ -148,6 +148,34 @@ async fn a_message_the_contact_center_refuses_for_good_ends_the_chat() {
     assert_eq!(stored.status, ConversationStatus::Ended);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_store_too_slow_to_answer_is_told_by_the_deadline() {
+    let store = FaultyStore::new();
+    let poster = Arc::new(RecordingPoster::default());
+    let relay = CustomerRelay::new(
+        store.clone(),
+        ContactCenters::single(Arc::new(FakeContactCenter::default())),
+        poster.clone(),
+        Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
+        RelaySettings::default(),
+    );
+    store.hang(Operation::ConversationByConnection);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    relay
+        .message(
+            "conn-A=",
+            r#"{"action":"onMessage","message":"hi"}"#,
+            deadline,
+        )
+        .await;
+
+    assert!(Instant::now() >= deadline);
+    assert_eq!(
+        poster.frames("conn-A="),
+        [said(&RelaySettings::default().relay_failed_message)]
+    );
+}
+
 #[tokio::test]
 async fn a_relayed_message_refreshes_the_lifetime() {
     let rig = rig();
