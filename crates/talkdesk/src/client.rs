@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::auth::{AccessToken, ClientCredentials, IssuedToken, TokenCache};
 use crate::config::TalkdeskConfig;
 use crate::error::{ConfigError, TalkdeskError};
-use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
+use crate::retry::{Repeats, RetryPolicy, Sleeper, TokioSleeper};
 
 mod conversations;
 
@@ -96,13 +96,14 @@ impl TalkdeskClient {
         credentials: &ClientCredentials,
         operation: &'static str,
         deadline: Instant,
+        repeats: Repeats,
         build: impl Fn(&AccessToken) -> RequestBuilder,
     ) -> Result<Response, TalkdeskError> {
         let token = self.access_token(credentials, None, deadline).await?;
         let response = self
             .inner
             .retry
-            .send(operation, deadline, || {
+            .send(operation, deadline, repeats, || {
                 build(&token).header(ACCEPT, "application/json")
             })
             .await?;
@@ -119,7 +120,7 @@ impl TalkdeskClient {
             .await?;
         self.inner
             .retry
-            .send(operation, deadline, || {
+            .send(operation, deadline, repeats, || {
                 build(&token).header(ACCEPT, "application/json")
             })
             .await
@@ -150,7 +151,7 @@ impl TalkdeskClient {
         let response = self
             .inner
             .retry
-            .send(OPERATION, deadline, || {
+            .send(OPERATION, deadline, Repeats::Harmless, || {
                 self.inner
                     .http
                     .post(self.inner.token_url.clone())

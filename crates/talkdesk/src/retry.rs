@@ -38,6 +38,16 @@ impl Sleeper for TokioSleeper {
     }
 }
 
+/// Whether a request that may have been processed can be sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Repeats {
+    /// Sending it again changes nothing (an idempotency key, a read, a delete).
+    Harmless,
+    /// Sending it again may do it twice (a message): after an attempt that may have been
+    /// processed (it timed out, or the server failed), it is sent once more at the most.
+    AtMostTwice,
+}
+
 /// How many times, how long and how patiently one request is tried.
 #[derive(Debug, Clone)]
 pub(crate) struct RetryPolicy {
@@ -68,10 +78,12 @@ impl RetryPolicy {
         &self,
         operation: &'static str,
         deadline: Instant,
+        repeats: Repeats,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Response, TalkdeskError> {
         let mut previous_outcome = None;
         let mut attempt = 1;
+        let mut maybe_processed = 0;
         loop {
             let Some(timeout) = self.attempt_timeout(deadline) else {
                 return previous_outcome.unwrap_or(Err(TalkdeskError::DeadlineExceeded));
@@ -98,8 +110,11 @@ impl RetryPolicy {
                 }
                 _ => return outcome.map_err(TalkdeskError::from_transport),
             };
+            maybe_processed += u32::from(may_have_been_processed(&outcome));
             let outcome = outcome.map_err(TalkdeskError::from_transport);
-            if attempt >= self.max_attempts || Instant::now() + delay >= deadline {
+            let repeated_enough = repeats == Repeats::AtMostTwice && maybe_processed >= 2;
+            if attempt >= self.max_attempts || repeated_enough || Instant::now() + delay >= deadline
+            {
                 return outcome;
             }
             self.sleeper.sleep(delay).await;
@@ -124,6 +139,15 @@ impl RetryPolicy {
             .saturating_mul(doubling)
             .min(self.backoff_cap);
         ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// Whether the server may have acted on an attempt: it timed out after the request was sent,
+/// or the server failed while handling it. Throttling and failures to connect did nothing.
+fn may_have_been_processed(outcome: &Result<Response, reqwest::Error>) -> bool {
+    match outcome {
+        Ok(response) => response.status().is_server_error(),
+        Err(error) => error.is_timeout(),
     }
 }
 

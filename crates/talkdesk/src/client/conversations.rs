@@ -10,6 +10,7 @@ use crate::error::TalkdeskError;
 use crate::model::{
     ConversationId, SendMessageBody, SentMessage, StartConversation, StartedConversation,
 };
+use crate::retry::Repeats;
 
 /// Talkdesk's limit on conversation id length.
 const MAX_CONVERSATION_ID_CHARS: usize = 255;
@@ -38,14 +39,20 @@ impl TalkdeskClient {
             ))?;
         let url = self.conversation_url(&[]);
         let response = self
-            .call_api(credentials, OPERATION, deadline, |token| {
-                self.inner
-                    .http
-                    .post(url.clone())
-                    .bearer_auth(token.secret())
-                    .header(&self.inner.idempotency_header, idempotency_value.clone())
-                    .json(request)
-            })
+            .call_api(
+                credentials,
+                OPERATION,
+                deadline,
+                Repeats::Harmless,
+                |token| {
+                    self.inner
+                        .http
+                        .post(url.clone())
+                        .bearer_auth(token.secret())
+                        .header(&self.inner.idempotency_header, idempotency_value.clone())
+                        .json(request)
+                },
+            )
             .await?;
         let status = response.status();
         if !status.is_success() {
@@ -72,11 +79,12 @@ impl TalkdeskClient {
     /// Relays a customer message to the agent
     /// (`POST /digital-connect/conversations/{id}/messages`).
     ///
-    /// Retried like the other calls, timeouts and 5xx included, although Send a Message takes
-    /// no idempotency key: when Talkdesk stored the message but its answer was lost, the agent
-    /// sees the message twice. That is deliberate. A customer expects what they typed to reach
-    /// the agent; a rare duplicate is visible and harmless, whereas giving up would drop the
-    /// message or make the customer type it again, which duplicates it just the same.
+    /// Send a Message takes no idempotency key, so an attempt that timed out or that Talkdesk
+    /// failed may have stored the message: such an attempt is repeated once at the most, and
+    /// the agent sees a message at most twice (a slow Talkdesk would otherwise get it once per
+    /// attempt). Throttling and failures to connect, which stored nothing, are retried as for
+    /// the other calls. Giving up at once would drop the message or make the customer type it
+    /// again, which duplicates it just the same.
     ///
     /// A 206 answer is a success with [`SentMessage::partially_failed`] set.
     pub async fn send_message(
@@ -90,13 +98,19 @@ impl TalkdeskClient {
         let url = self.conversation_url(&[conversation_segment(conversation)?, "messages"]);
         let body = SendMessageBody { content };
         let response = self
-            .call_api(credentials, OPERATION, deadline, |token| {
-                self.inner
-                    .http
-                    .post(url.clone())
-                    .bearer_auth(token.secret())
-                    .json(&body)
-            })
+            .call_api(
+                credentials,
+                OPERATION,
+                deadline,
+                Repeats::AtMostTwice,
+                |token| {
+                    self.inner
+                        .http
+                        .post(url.clone())
+                        .bearer_auth(token.secret())
+                        .json(&body)
+                },
+            )
             .await?;
         let status = response.status();
         if !status.is_success() {
@@ -141,12 +155,18 @@ impl TalkdeskClient {
         const OPERATION: &str = "end_conversation";
         let url = self.conversation_url(&[conversation_segment(conversation)?]);
         let response = self
-            .call_api(credentials, OPERATION, deadline, |token| {
-                self.inner
-                    .http
-                    .delete(url.clone())
-                    .bearer_auth(token.secret())
-            })
+            .call_api(
+                credentials,
+                OPERATION,
+                deadline,
+                Repeats::Harmless,
+                |token| {
+                    self.inner
+                        .http
+                        .delete(url.clone())
+                        .bearer_auth(token.secret())
+                },
+            )
             .await?;
         let status = response.status();
         if status == StatusCode::NOT_FOUND {

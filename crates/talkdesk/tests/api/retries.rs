@@ -241,6 +241,62 @@ async fn timed_out_message_is_sent_again() {
 }
 
 #[tokio::test]
+async fn a_slow_talkdesk_gets_a_message_at_most_twice() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let messages = format!("{CONVERSATIONS_PATH}/conv-1/messages");
+    // Talkdesk stores every attempt but answers too late for each.
+    Mock::given(method("POST"))
+        .and(path(&messages))
+        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(10)))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let config = TalkdeskConfig {
+        request_timeout: Duration::from_millis(200),
+        max_attempts: 4,
+        ..test_config(&server)
+    };
+
+    let error = TalkdeskClient::new(config)
+        .unwrap()
+        .send_message(
+            &credentials_a(),
+            &ConversationId::new("conv-1"),
+            "hello",
+            generous_deadline(),
+        )
+        .await
+        .expect_err("never answered in time");
+    assert_eq!(error.code(), "timeout");
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_throttled_message_is_retried_like_any_call() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let messages = format!("{CONVERSATIONS_PATH}/conv-1/messages");
+    Mock::given(method("POST"))
+        .and(path(&messages))
+        .respond_with(talkdesk_error(429, "0000429"))
+        .expect(3)
+        .mount(&server)
+        .await;
+
+    client(&server)
+        .send_message(
+            &credentials_a(),
+            &ConversationId::new("conv-1"),
+            "hello",
+            generous_deadline(),
+        )
+        .await
+        .expect_err("always throttled");
+    server.verify().await;
+}
+
+#[tokio::test]
 async fn past_deadline_sends_nothing() {
     let server = MockServer::start().await;
     let error = start(&client(&server), Instant::now())
