@@ -147,6 +147,7 @@ fn random_hex(uuids: usize) -> String {
 mod tests {
     use super::*;
     use crate::settings::Addresses;
+    use talkdesk::SecretNames;
 
     fn configs() -> LambdaConfigs {
         let addresses = Addresses {
@@ -169,17 +170,7 @@ mod tests {
         assert!(reference_key.len() >= 32, "the reference key is too short");
         let api_key = read(configs.callback.api_key_secret.clone()).await;
         assert_eq!(api_key, secrets.callback_api_key);
-        let keys = read(
-            configs
-                .code_hook
-                .contact_centers
-                .talkdesk()
-                .unwrap()
-                .secrets
-                .client_keys
-                .clone(),
-        )
-        .await;
+        let keys = read(talkdesk_secrets(&configs).client_keys.clone()).await;
         assert!(keys.contains(&secrets.account.client_secret));
         let again = prepare(&configs, BTreeMap::new()).unwrap();
         assert_ne!(
@@ -188,19 +179,21 @@ mod tests {
         );
     }
 
+    fn talkdesk_secrets(configs: &LambdaConfigs) -> &SecretNames {
+        &configs
+            .code_hook
+            .contact_centers
+            .talkdesk()
+            .unwrap()
+            .secrets
+    }
+
     #[test]
     fn given_secrets_replace_generated_ones_and_describe_the_account() {
         let configs = configs();
         let given = BTreeMap::from([
             (
-                configs
-                    .code_hook
-                    .contact_centers
-                    .talkdesk()
-                    .unwrap()
-                    .secrets
-                    .client_keys
-                    .clone(),
+                talkdesk_secrets(&configs).client_keys.clone(),
                 r#"{"client_id":"acme","client_secret":"s3cret"}"#.to_owned(),
             ),
             (
@@ -217,14 +210,7 @@ mod tests {
     #[test]
     fn a_malformed_secret_is_named_without_its_value() {
         let configs = configs();
-        let name = configs
-            .code_hook
-            .contact_centers
-            .talkdesk()
-            .unwrap()
-            .secrets
-            .touchpoint
-            .clone();
+        let name = talkdesk_secrets(&configs).touchpoint.clone();
         let given = BTreeMap::from([(name.clone(), r#"{"touchpoint":"hunter2"}"#.to_owned())]);
         let Err(err) = prepare(&configs, given) else {
             panic!("a malformed touchpoint secret was accepted");

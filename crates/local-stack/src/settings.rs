@@ -101,26 +101,9 @@ mod tests {
         ]);
         let configs = LambdaConfigs::read(&environment, &addresses()).unwrap();
         assert_eq!(configs.code_hook.store.table, MEMORY_TABLE);
-        assert_eq!(
-            configs
-                .websocket
-                .contact_centers
-                .talkdesk()
-                .unwrap()
-                .client
-                .oauth_base,
-            "http://127.0.0.1:1"
-        );
-        assert_eq!(
-            configs
-                .websocket
-                .contact_centers
-                .talkdesk()
-                .unwrap()
-                .client
-                .api_base,
-            "http://127.0.0.1:1"
-        );
+        let talkdesk = &configs.websocket.contact_centers.talkdesk().unwrap().client;
+        assert_eq!(talkdesk.oauth_base, "http://127.0.0.1:1");
+        assert_eq!(talkdesk.api_base, "http://127.0.0.1:1");
         assert_eq!(
             configs.callback.connections_endpoint,
             "http://127.0.0.1:2/local"

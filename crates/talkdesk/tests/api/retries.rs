@@ -81,13 +81,7 @@ async fn unavailable_send_is_retried() {
         .mount(&server)
         .await;
 
-    let sent = client(&server)
-        .send_message(
-            &credentials_a(),
-            &ConversationId::new("conv-1"),
-            "hello",
-            generous_deadline(),
-        )
+    let sent = send_hello(&client(&server))
         .await
         .expect("sent on the second attempt");
     assert_eq!(sent.message_id.as_deref(), Some("msg-1"));
@@ -226,14 +220,7 @@ async fn timed_out_message_is_sent_again() {
         ..test_config(&server)
     };
 
-    let sent = TalkdeskClient::new(config)
-        .unwrap()
-        .send_message(
-            &credentials_a(),
-            &ConversationId::new("conv-1"),
-            "hello",
-            generous_deadline(),
-        )
+    let sent = send_hello(&TalkdeskClient::new(config).unwrap())
         .await
         .expect("sent on the second attempt");
     assert_eq!(sent.message_id.as_deref(), Some("msg-2"));
@@ -258,14 +245,7 @@ async fn a_slow_talkdesk_gets_a_message_at_most_twice() {
         ..test_config(&server)
     };
 
-    let error = TalkdeskClient::new(config)
-        .unwrap()
-        .send_message(
-            &credentials_a(),
-            &ConversationId::new("conv-1"),
-            "hello",
-            generous_deadline(),
-        )
+    let error = send_hello(&TalkdeskClient::new(config).unwrap())
         .await
         .expect_err("never answered in time");
     assert_eq!(error.code(), "timeout");
@@ -284,13 +264,7 @@ async fn a_throttled_message_is_retried_like_any_call() {
         .mount(&server)
         .await;
 
-    client(&server)
-        .send_message(
-            &credentials_a(),
-            &ConversationId::new("conv-1"),
-            "hello",
-            generous_deadline(),
-        )
+    send_hello(&client(&server))
         .await
         .expect_err("always throttled");
     server.verify().await;
@@ -327,4 +301,16 @@ async fn unreachable_server_is_a_transport_error() {
         .expect_err("nothing listens");
     assert!(matches!(error, TalkdeskError::Transport(_)), "{error:?}");
     assert_eq!(error.code(), "transport");
+}
+
+/// "hello" to conversation `conv-1` with client A's credentials and a generous deadline.
+async fn send_hello(client: &TalkdeskClient) -> Result<talkdesk::SentMessage, TalkdeskError> {
+    client
+        .send_message(
+            &credentials_a(),
+            &ConversationId::new("conv-1"),
+            "hello",
+            generous_deadline(),
+        )
+        .await
 }
