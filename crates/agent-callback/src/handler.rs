@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use crate::talkdesk_event::{CallbackEvent, EventType};
+use aws_adapters::lambda::deadline;
 use handover::agent_events::{AgentEventError, AgentEvents, ApiKeyCheck, api_key_matches};
 use handover::errors::chain;
 use handover::secrets::SecretSource;
 use lambda_http::http::{Method, Response};
-use lambda_http::{Body, Request};
+use lambda_http::{Body, Request, RequestExt};
+use tokio::time::timeout_at;
 use tracing::{error, info, warn};
 
 use crate::reply::{Refusal, handled};
@@ -37,10 +39,24 @@ impl Callback {
         }
     }
 
-    /// Answers one request. The API key is checked first, so a caller without it learns
+    /// Answers one request, by the invocation's deadline when it runs in Lambda (a request
+    /// that runs out of time is answered 503, which Talkdesk retries, rather than left to the
+    /// function's timeout). The API key is checked first, so a caller without it learns
     /// nothing, not even which paths exist; then the route, then the body.
     pub async fn handle(&self, request: Request) -> Response<Body> {
-        match self.answer(&request).await {
+        let answer = match request.lambda_context_ref().map(deadline) {
+            Some(deadline) => timeout_at(deadline, self.answer(&request))
+                .await
+                .unwrap_or_else(|_| {
+                    error!(
+                        path = request.uri().path(),
+                        "ran out of time handling an agent event"
+                    );
+                    Err(Refusal::Unavailable)
+                }),
+            None => self.answer(&request).await,
+        };
+        match answer {
             Ok(response) => response,
             Err(refusal) => {
                 // Unavailability was logged with its cause where it happened.

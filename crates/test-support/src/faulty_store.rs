@@ -35,6 +35,8 @@ pub enum Operation {
     MarkEnded,
     /// [`Conversations::conversation_by_connection`].
     ConversationByConnection,
+    /// [`Conversations::conversation_by_provider_id`].
+    ConversationByProviderId,
 }
 
 impl FaultyStore {
@@ -89,6 +91,7 @@ impl Conversations for FaultyStore {
         provider: Provider,
         provider_conversation_id: &str,
     ) -> Result<Option<Conversation>, StoreError> {
+        self.check(Operation::ConversationByProviderId).await?;
         let id = (provider, provider_conversation_id.to_owned());
         Ok(self.index.lock().unwrap().get(&id).cloned())
     }

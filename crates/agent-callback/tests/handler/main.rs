@@ -6,6 +6,7 @@ mod events;
 use std::collections::HashMap;
 use std::io;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use agent_callback::{Callback, DEFAULT_API_KEY_SECRET};
 use conversation_store::MemoryStore;
@@ -15,11 +16,13 @@ use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::errors::Cause;
 use handover::store::Conversations;
 use lambda_http::http::{Method, StatusCode};
-use lambda_http::{Body, Request};
+use lambda_http::{Body, Context, Request, RequestExt};
 use serde_json::{Value, json};
+use tokio::time::Instant;
 
 use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, MapSecrets, RecordingPoster};
+use test_support::faulty_store::{FaultyStore, Operation};
 
 /// The key the sample events in `events/` carry.
 const API_KEY: &str = "local-callback-api-key-0123456789abcdef";
@@ -318,4 +321,32 @@ async fn a_failed_post_is_503_and_its_retry_is_shown() {
         rig.poster.calls().last(),
         Some(&posted(Frame::message("Hi", "Sam")))
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_too_slow_to_answer_gets_a_retryable_answer_by_the_deadline() {
+    let store = FaultyStore::new();
+    store.hang(Operation::ConversationByProviderId);
+    let events = AgentEvents::new(
+        store,
+        Arc::new(RecordingPoster::default()),
+        AgentEventSettings::default(),
+    );
+    let secrets = MapSecrets::with(DEFAULT_API_KEY_SECRET, API_KEY);
+    let callback = Callback::new(events, Arc::new(secrets), DEFAULT_API_KEY_SECRET);
+    let mut context = Context::default();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    context.deadline = (now + Duration::from_secs(10)).as_millis() as u64;
+    let body = message("m1", "Hi").to_string();
+    let request =
+        request(Method::POST, "message_created", Some(API_KEY), &body).with_lambda_context(context);
+
+    let started = Instant::now();
+    let response = callback.handle(request).await;
+
+    assert!(
+        started.elapsed() >= Duration::from_secs(8),
+        "answered when the time ran out, less the margin to answer"
+    );
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
