@@ -93,6 +93,7 @@ impl LocalStack {
             account.client_secret,
             account.touchpoint_id,
         );
+        simulated.set_fault(options.talkdesk_fault);
         let (stop, stopping) = watch::channel(false);
         let (alive, sockets_closed) = mpsc::channel(1);
         let page = pages::customer_router(

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use local_stack::lex::BotDefinition;
+use local_stack::talkdesk::Fault;
 use local_stack::{
     LexSettings, LocalStack, Options, Ports, REGION, Running, StartError, StoreChoice,
-    read_secrets_file,
+    WebSocketLimits, read_secrets_file,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -68,6 +69,27 @@ struct Cli {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     lex_idle_session_seconds: u64,
+    /// API Gateway's idle timeout: a WebSocket without a frame either way for this long is
+    /// closed (1001).
+    #[arg(
+        long,
+        default_value_t = WebSocketLimits::default().idle_timeout.as_secs(),
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    websocket_idle_seconds: u64,
+    /// API Gateway's connection cap: a WebSocket is closed (1001) this long after it opened.
+    #[arg(
+        long,
+        default_value_t = WebSocketLimits::default().max_duration.as_secs(),
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    websocket_max_seconds: u64,
+    /// Start the simulated Talkdesk's Send a Message misbehaving: none, slow (answers after
+    /// 6 s), throttled (429), server-error (500 after storing the message) or closed (409).
+    #[arg(long, default_value = "none", value_name = "FAULT")]
+    talkdesk_fault: Fault,
 }
 
 #[tokio::main]
@@ -143,7 +165,11 @@ impl Cli {
             lex: LexSettings {
                 idle_session_ttl: Duration::from_secs(self.lex_idle_session_seconds),
             },
-            ..Options::default()
+            websocket_limits: WebSocketLimits {
+                idle_timeout: Duration::from_secs(self.websocket_idle_seconds),
+                max_duration: Duration::from_secs(self.websocket_max_seconds),
+            },
+            talkdesk_fault: self.talkdesk_fault,
         })
     }
 }
@@ -232,6 +258,36 @@ mod tests {
         );
         let cli = Cli::try_parse_from(["local-stack", "--websocket-port", "0"]).expect("a port");
         assert_eq!(cli.options().expect("options").ports.websocket, 0);
+    }
+
+    #[test]
+    fn websocket_limits_and_talkdesk_faults_are_flags() {
+        let defaults = Cli::try_parse_from(["local-stack"])
+            .expect("defaults")
+            .options();
+        let defaults = defaults.expect("options");
+        assert_eq!(defaults.websocket_limits, WebSocketLimits::default());
+        assert_eq!(defaults.talkdesk_fault, Fault::None);
+        let cli = Cli::try_parse_from([
+            "local-stack",
+            "--websocket-idle-seconds",
+            "30",
+            "--websocket-max-seconds",
+            "120",
+            "--talkdesk-fault",
+            "slow",
+        ])
+        .expect("flags");
+        let options = cli.options().expect("options");
+        assert_eq!(
+            options.websocket_limits,
+            WebSocketLimits {
+                idle_timeout: Duration::from_secs(30),
+                max_duration: Duration::from_secs(120),
+            }
+        );
+        assert_eq!(options.talkdesk_fault, Fault::Slow);
+        assert!(Cli::try_parse_from(["local-stack", "--talkdesk-fault", "flaky"]).is_err());
     }
 
     #[test]

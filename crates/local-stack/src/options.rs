@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::lex::BotDefinition;
+use crate::talkdesk::Fault;
 
 /// How to start a [`LocalStack`](crate::LocalStack).
 #[derive(Clone, Debug, Default)]
@@ -26,6 +27,9 @@ pub struct Options {
     pub websocket_limits: WebSocketLimits,
     /// How the Lex V2 runtime keeps sessions.
     pub lex: LexSettings,
+    /// How the simulated Talkdesk's Send a Message misbehaves from the start (it can be
+    /// switched later with `PUT /simulator/fault`).
+    pub talkdesk_fault: Fault,
 }
 
 /// The ports of the four servers; 0 lets the system pick a free one.

@@ -6,6 +6,8 @@
 //! - the API our Talkdesk client calls: `POST /oauth/token`,
 //!   `POST /digital-connect/conversations`, `POST /digital-connect/conversations/{id}/messages`
 //!   and `DELETE /digital-connect/conversations/{id}`, with Talkdesk's answers and error bodies;
+//! - `PUT /simulator/fault` with `{"fault": "none|slow|throttled|server-error|closed"}`, which
+//!   switches Send a Message into a [`Fault`];
 //! - the agent console at `/`, where a person (or the browser test) sees each conversation with
 //!   its subject, contact, context parameters and bot transcript, reads the customer's messages
 //!   as they arrive, and accepts, replies and ends.
@@ -18,6 +20,7 @@ mod agent;
 mod api;
 mod callback;
 mod console;
+mod fault;
 mod oauth;
 mod state;
 #[cfg(test)]
@@ -28,6 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::Router;
 
 use callback::CallbackClient;
+pub use fault::Fault;
 pub use state::SimConversation;
 use state::State;
 
@@ -43,6 +47,7 @@ struct Inner {
     touchpoint_id: String,
     callback: CallbackClient,
     state: Mutex<State>,
+    fault: Mutex<Fault>,
 }
 
 impl SimulatedTalkdesk {
@@ -63,6 +68,7 @@ impl SimulatedTalkdesk {
                 touchpoint_id,
                 callback: CallbackClient::new(callback_url, api_key),
                 state: Mutex::new(State::default()),
+                fault: Mutex::default(),
             }),
         }
     }
@@ -72,6 +78,23 @@ impl SimulatedTalkdesk {
         api::routes()
             .merge(console::routes())
             .with_state(self.clone())
+    }
+
+    /// From now on Send a Message misbehaves as `fault` says.
+    pub fn set_fault(&self, fault: Fault) {
+        *self
+            .inner
+            .fault
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = fault;
+    }
+
+    fn fault(&self) -> Fault {
+        *self
+            .inner
+            .fault
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Every conversation started so far, oldest first.

@@ -11,12 +11,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, post};
+use axum::routing::{delete, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::SimulatedTalkdesk;
+use super::fault::{Fault, SLOW_ANSWER};
 use super::oauth::{self, strip_scheme};
 use super::state::{Party, Record, SimConversation, new_id, now};
 
@@ -27,6 +28,8 @@ const INVALID_REQUEST: &str = "0331001";
 const UNAUTHORIZED: &str = "0331002";
 const NOT_FOUND: &str = "0331004";
 const CONFLICT: &str = "0331009";
+const THROTTLED: &str = "0331029";
+const SERVER_ERROR: &str = "0331050";
 
 /// The API's routes.
 pub(super) fn routes() -> Router<SimulatedTalkdesk> {
@@ -38,6 +41,24 @@ pub(super) fn routes() -> Router<SimulatedTalkdesk> {
             "/digital-connect/conversations/{id}/messages",
             post(message),
         )
+        .route("/simulator/fault", put(set_fault))
+}
+
+#[derive(Deserialize)]
+struct FaultBody {
+    fault: String,
+}
+
+/// `PUT /simulator/fault`: the simulator's own switch, not Talkdesk's API.
+async fn set_fault(State(sim): State<SimulatedTalkdesk>, Json(body): Json<FaultBody>) -> Response {
+    match body.fault.parse::<Fault>() {
+        Ok(fault) => {
+            tracing::info!(?fault, "simulated Talkdesk: Send a Message fault switched");
+            sim.set_fault(fault);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
+    }
 }
 
 /// The body of Start a Conversation; unknown fields are ignored, as Talkdesk does.
@@ -150,25 +171,59 @@ async fn message(
     if request.content.trim().is_empty() {
         return invalid_field("content", "Must not be blank.");
     }
+    let fault = sim.fault();
+    match fault {
+        Fault::Throttled => {
+            let mut response = api_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                THROTTLED,
+                "Too many requests.",
+                None,
+                &[],
+            );
+            let retry_after = header::HeaderValue::from_static("1");
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after);
+            return response;
+        }
+        Fault::Closed => return closed(),
+        Fault::Slow => tokio::time::sleep(SLOW_ANSWER).await,
+        Fault::None | Fault::ServerError => {}
+    }
     let mut state = sim.state();
     let Some(record) = state.record_mut(&id) else {
         return conversation_not_found();
     };
     if record.ended() {
-        return api_error(
-            StatusCode::CONFLICT,
-            CONFLICT,
-            "The conversation has ended.",
-            None,
-            &[],
-        );
+        return closed();
     }
     record
         .conversation
         .customer_messages
         .push(request.content.clone());
     record.log(Party::Customer, request.content);
+    if fault == Fault::ServerError {
+        return api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            SERVER_ERROR,
+            "Internal error.",
+            None,
+            &[],
+        );
+    }
     created(json!({ "id": id, "created_at": now(), "message_id": new_id() }))
+}
+
+/// The answer to a message for a conversation that has ended.
+fn closed() -> Response {
+    api_error(
+        StatusCode::CONFLICT,
+        CONFLICT,
+        "The conversation has ended.",
+        None,
+        &[],
+    )
 }
 
 /// `DELETE /digital-connect/conversations/{id}`: the customer ended the chat. Ending it again

@@ -1,6 +1,7 @@
 //! Whole conversations through the local stack, following the live-chat protocol as the Lex Web UI
 //! does: the bot, the handover, the live chat, and each side ending it.
 
+use local_stack::talkdesk::Fault;
 use serde_json::json;
 
 use crate::support::{
@@ -210,4 +211,49 @@ async fn shutdown_closes_open_chats_as_api_gateway_going_away() {
     let stopping = tokio::spawn(stop(stack));
     assert_eq!(closed(&mut socket).await, Some(1001));
     stopping.await.expect("the stack stopped");
+}
+
+#[tokio::test]
+async fn a_misbehaving_talkdesk_is_told_to_the_customer_truthfully() {
+    let stack = start().await;
+    let (reference, id) = hand_over(&stack, "Dana", "Parcel missing").await;
+    let mut socket = connected(&stack, &reference).await;
+
+    // Talkdesk stores the message, then fails: it is tried once more at the most.
+    stack.talkdesk().set_fault(Fault::ServerError);
+    send(
+        &mut socket,
+        json!({"action": "onMessage", "message": "Is anyone there?"}),
+    )
+    .await;
+    let told = next_json(&mut socket).await;
+    assert_eq!(
+        told["content"],
+        "Sorry, your last message could not be delivered to the agent. Please send it again."
+    );
+    let conversation = conversation_where(&stack, "with the message stored", |c| c.id == id).await;
+    assert_eq!(
+        conversation.customer_messages,
+        ["Is anyone there?", "Is anyone there?"],
+        "a message Talkdesk may have stored reaches the agent at most twice"
+    );
+
+    // Talkdesk has closed the conversation: the customer is told the chat has ended.
+    stack.talkdesk().set_fault(Fault::Closed);
+    send(
+        &mut socket,
+        json!({"action": "onMessage", "message": "Hello?"}),
+    )
+    .await;
+    let told = next_json(&mut socket).await;
+    assert_eq!(
+        told["content"],
+        "This chat has ended. Press End Live Chat to go back to the bot."
+    );
+    assert_eq!(
+        next_json(&mut socket).await["event_type"],
+        "conversation_ended"
+    );
+    assert_eq!(connect(&stack, &reference).await.err(), Some(410));
+    stop(stack).await;
 }
