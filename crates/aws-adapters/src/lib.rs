@@ -1,8 +1,10 @@
 //! The AWS SDK implementations of the `handover` domain's ports, kept out of the domain so
 //! that it stays free of AWS types: secrets from AWS Secrets Manager, and the poster that sends
-//! frames to customers' chat WebSockets through the API Gateway Management API; and what every
+//! frames to customers' chat WebSockets through the API Gateway Management API, keep-alives
+//! delayed on Amazon SQS; and what every
 //! Lambda reads from its invocation and environment the same way.
 
 pub mod connections;
 pub mod lambda;
+pub mod queue;
 pub mod secrets;

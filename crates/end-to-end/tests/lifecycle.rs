@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use agent_callback::Callback;
 use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::queue::SqsTickQueue;
 use aws_adapters::secrets::SecretsManager;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use conversation_store::DynamoDbStore;
@@ -81,9 +82,11 @@ async fn stack() -> Stack {
     talkdesk::send_message().mount(&talkdesk).await;
     talkdesk::end_conversation().mount(&talkdesk).await;
 
+    let keep_alive_queue = test_support::keep_alive_queue(&aws).await;
     let vars = HashMap::from([
         ("CONVERSATION_TABLE", table.clone()),
         ("CONNECTIONS_ENDPOINT", test_support::endpoint()),
+        ("KEEP_ALIVE_QUEUE_URL", keep_alive_queue.clone()),
         ("TALKDESK_OAUTH_BASE", talkdesk.uri()),
         ("TALKDESK_API_BASE", talkdesk.uri()),
         ("TALKDESK_TOUCHPOINT_SECRET", names[0].clone()),
@@ -113,6 +116,7 @@ async fn stack() -> Stack {
         Arc::new(store.clone()),
         connections(),
         secrets(),
+        Arc::new(SqsTickQueue::new(&aws, &keep_alive_queue)),
     )
     .unwrap();
     let callback = agent_callback::callback(

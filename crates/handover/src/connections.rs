@@ -23,6 +23,8 @@ pub enum Frame {
     },
     /// The conversation is over.
     ConversationEnded,
+    /// Nothing happened: sent so that API Gateway does not close an idle connection.
+    KeepAlive,
     /// A frame the server could not act on; the Lex Web UI ignores it, other clients may not.
     Error {
         /// A stable code, e.g. `unknown_action`.
@@ -92,6 +94,10 @@ mod tests {
         assert_eq!(
             as_json(Frame::ConversationEnded),
             json!({"event_type": "conversation_ended"})
+        );
+        assert_eq!(
+            as_json(Frame::KeepAlive),
+            json!({"event_type": "keep_alive"})
         );
         assert_eq!(
             as_json(Frame::error("unknown_action", "No such action.")),

@@ -6,11 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::SystemTime;
 
+use serde::{Deserialize, Serialize};
+
 /// Our own key for a conversation, independent of the contact center's id.
 ///
 /// It travels inside the signed reference the web client puts in a URL, so it is short and
 /// URL-safe: 1 to 40 characters from `[A-Za-z0-9_-]`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct ConversationKey(String);
 
 /// The longest conversation key accepted.
@@ -39,6 +42,20 @@ impl ConversationKey {
     /// The key as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl TryFrom<String> for ConversationKey {
+    type Error = InvalidKey;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<ConversationKey> for String {
+    fn from(key: ConversationKey) -> Self {
+        key.0
     }
 }
 

@@ -11,6 +11,7 @@ pub mod contact_center;
 pub mod conversation;
 pub mod errors;
 pub mod escalation;
+pub mod keep_alive;
 pub mod lex;
 pub mod reference;
 pub mod relay;

@@ -24,6 +24,7 @@ pub use settings::RelaySettings;
 
 use crate::connections::{ConnectionPoster, Frame, PostError};
 use crate::contact_center::{ContactCenterError, ContactCenters};
+use crate::keep_alive::KeepAlive;
 use crate::reference::{ReferenceError, load_signer};
 use crate::secrets::SecretSource;
 
@@ -62,6 +63,7 @@ pub struct CustomerRelay {
     secrets: Arc<dyn SecretSource>,
     settings: RelaySettings,
     clock: Arc<dyn Clock>,
+    keep_alive: Option<Arc<KeepAlive>>,
 }
 
 /// The frame the Lex Web UI sends for each customer message. `conversationId` is ignored: the
@@ -89,6 +91,15 @@ impl CustomerRelay {
             secrets,
             settings,
             clock: Arc::new(SystemClock),
+            keep_alive: None,
+        }
+    }
+
+    /// Starts keep-alives for every connection it binds (see [`crate::keep_alive`]).
+    pub fn with_keep_alive(self, keep_alive: Arc<KeepAlive>) -> Self {
+        Self {
+            keep_alive: Some(keep_alive),
+            ..self
         }
     }
 
@@ -125,6 +136,12 @@ impl CustomerRelay {
             if let Err(err) = self.connections.close(&replaced).await {
                 warn!(conversation = %key, error = %chain(&err), "could not close the replaced connection");
             }
+        }
+        if let Some(keep_alive) = &self.keep_alive
+            && let Err(err) = keep_alive.start(connection_id, &key).await
+        {
+            // The chat works; it only risks API Gateway's idle timeout.
+            error!(conversation = %key, error = %chain(&err), "could not start the connection's keep-alives");
         }
         info!(conversation = %key, "customer connected");
         Ok(key)

@@ -1,5 +1,6 @@
-//! The three Lambdas' handlers, wired by the Lambdas' own wiring functions
-//! (`lex_fulfillment::code_hook`, `websocket::relay`, `agent_callback::callback`) but over the
+//! The Lambdas' handlers, wired by the Lambdas' own wiring functions
+//! (`lex_fulfillment::code_hook`, `websocket::relay`, `agent_callback::callback`,
+//! `keep_alive::keep_alive`, whose ticks the stand-in queue in `sqs` delivers) but over the
 //! store the stack chose, which may be in memory, and the secrets it holds. The emulated front doors call them through the
 //! Lambdas' own entry points (`lex_fulfillment::handle`, `websocket::handle`,
 //! `Callback::handle`), so the code that runs is the code that is deployed.
@@ -18,6 +19,7 @@ use uuid::Uuid;
 
 use crate::error::StartError;
 use crate::settings::LambdaConfigs;
+use crate::sqs::LocalTickQueue;
 
 /// The handlers behind the emulated front doors.
 pub(crate) struct Handlers {
@@ -40,13 +42,21 @@ pub(crate) fn wire(
     let settings = |err: &dyn std::fmt::Display| StartError::Settings(err.to_string());
     let code_hook = lex_fulfillment::code_hook(&configs.code_hook, store.clone(), secrets.clone())
         .map_err(|err| settings(&err))?;
+    let keep_alives = LocalTickQueue::default();
     let relay = websocket::relay(
         &configs.websocket,
         store.clone(),
         connections.clone(),
         secrets.clone(),
+        Arc::new(keep_alives.clone()),
     )
     .map_err(|err| settings(&err))?;
+    keep_alives.consume_with(Arc::new(keep_alive::keep_alive(
+        &configs.keep_alive,
+        store.clone(),
+        connections.clone(),
+        Arc::new(keep_alives.clone()),
+    )));
     let callback = agent_callback::callback(&configs.callback, store, connections, secrets);
     Ok(Handlers {
         code_hook,

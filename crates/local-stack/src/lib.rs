@@ -28,6 +28,7 @@ mod running;
 mod secrets;
 mod server;
 mod settings;
+mod sqs;
 mod store;
 pub mod talkdesk;
 

@@ -1,4 +1,4 @@
-//! The three Lambdas' configurations, read by their own `Config::from_vars` from the variables
+//! The Lambdas' configurations, read by their own `Config::from_vars` from the variables
 //! a deployment would set: the caller's (the handlers' settings), with the stack's own
 //! addresses for the table, Talkdesk and the WebSocket API in place of any given.
 
@@ -6,10 +6,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_adapters::lambda::CONNECTIONS_ENDPOINT;
+use aws_adapters::queue::KEEP_ALIVE_QUEUE_URL;
 use conversation_store::CONVERSATION_TABLE;
 use talkdesk::{TALKDESK_API_BASE, TALKDESK_OAUTH_BASE};
 
 use crate::error::StartError;
+
+/// The keep-alive queue's URL: the stack delivers ticks itself, so it is never called.
+const LOCAL_QUEUE: &str = "http://127.0.0.1/local-keep-alive-queue";
 
 /// The table name when the store is in memory (the Lambdas' configuration requires one).
 const MEMORY_TABLE: &str = "local-conversations";
@@ -32,6 +36,8 @@ pub(crate) struct LambdaConfigs {
     pub websocket: websocket::Config,
     /// The agent callback's.
     pub callback: agent_callback::Config,
+    /// The keep-alive function's.
+    pub keep_alive: keep_alive::Config,
 }
 
 impl LambdaConfigs {
@@ -48,6 +54,7 @@ impl LambdaConfigs {
             (TALKDESK_OAUTH_BASE.name, addresses.talkdesk),
             (TALKDESK_API_BASE.name, addresses.talkdesk),
             (CONNECTIONS_ENDPOINT.name, addresses.connections),
+            (KEEP_ALIVE_QUEUE_URL.name, LOCAL_QUEUE),
         ]);
         let var = |name: &str| {
             wiring
@@ -60,6 +67,7 @@ impl LambdaConfigs {
             code_hook: lex_fulfillment::Config::from_vars(var).map_err(|err| unusable(&err))?,
             websocket: websocket::Config::from_vars(var).map_err(|err| unusable(&err))?,
             callback: agent_callback::Config::from_vars(var).map_err(|err| unusable(&err))?,
+            keep_alive: keep_alive::Config::from_vars(var).map_err(|err| unusable(&err))?,
         })
     }
 

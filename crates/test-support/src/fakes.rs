@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use handover::connections::{ConnectionPoster, Frame, PostError};
@@ -10,6 +11,7 @@ use handover::contact_center::{
     ContactCenter, ContactCenterError, HandoverRequest, StartedConversation,
 };
 use handover::conversation::{Conversation, Provider};
+use handover::keep_alive::{KeepAliveTick, QueueError, TickQueue};
 use handover::secrets::{SecretError, SecretSource};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -242,5 +244,26 @@ impl SecretSource for MapSecrets {
             .ok_or_else(|| SecretError::NotFound {
                 name: name.to_owned(),
             })
+    }
+}
+
+/// A keep-alive queue that records what it is asked to deliver, and when.
+#[derive(Default)]
+pub struct RecordingQueue {
+    scheduled: Mutex<Vec<(KeepAliveTick, Duration)>>,
+}
+
+impl RecordingQueue {
+    /// Every tick scheduled, with its delay, in order.
+    pub fn scheduled(&self) -> Vec<(KeepAliveTick, Duration)> {
+        self.scheduled.lock().unwrap().clone()
+    }
+}
+
+#[async_trait]
+impl TickQueue for RecordingQueue {
+    async fn schedule(&self, tick: &KeepAliveTick, delay: Duration) -> Result<(), QueueError> {
+        self.scheduled.lock().unwrap().push((tick.clone(), delay));
+        Ok(())
     }
 }

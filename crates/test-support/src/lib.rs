@@ -61,6 +61,28 @@ pub async fn conversation_table(aws: &SdkConfig) -> (aws_sdk_dynamodb::Client, S
     (client, table)
 }
 
+/// A new SQS queue of the test's own (for keep-alive ticks); returns its URL.
+///
+/// # Panics
+/// When the emulator cannot create it.
+pub async fn keep_alive_queue(aws: &SdkConfig) -> String {
+    let created = aws_sdk_sqs::Client::new(aws)
+        .create_queue()
+        .queue_name(unique("keep-alive-"))
+        .send()
+        .await
+        .unwrap_or_else(|err| {
+            panic!(
+                "could not create a queue in the AWS emulator at {}: {err}",
+                endpoint()
+            )
+        });
+    created
+        .queue_url()
+        .expect("a created queue has a URL")
+        .to_owned()
+}
+
 /// Creates one text secret per `(suffix, value)`, named `handover-test/<unique>/<suffix>`, and
 /// returns their names in the same order. One call's secrets share their unique prefix.
 ///

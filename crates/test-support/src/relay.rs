@@ -3,16 +3,18 @@
 //! secrets. Shared by the domain's relay tests and the WebSocket Lambda's entry-point tests.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use conversation_store::MemoryStore;
 use handover::clock::ManualClock;
 use handover::contact_center::{ContactCenter, ContactCenters};
 use handover::conversation::{Conversation, ConversationKey, Provider};
+use handover::keep_alive::KeepAlive;
 use handover::reference::{DEFAULT_KEY_SECRET, ReferenceSigner};
 use handover::relay::{CustomerRelay, RelaySettings};
 
 use crate::conversations::store_conversation;
-use crate::fakes::{FakeContactCenter, MapSecrets, RecordingPoster};
+use crate::fakes::{FakeContactCenter, MapSecrets, RecordingPoster, RecordingQueue};
 
 /// Where the rig's clock starts (Unix seconds).
 pub const START: u64 = 1_800_000_000;
@@ -32,7 +34,12 @@ pub struct RelayRig {
     pub poster: Arc<RecordingPoster>,
     /// The store's and the relay's clock.
     pub clock: Arc<ManualClock>,
+    /// Where the relay schedules keep-alives, every [`KEEP_ALIVE_INTERVAL`].
+    pub keep_alives: Arc<RecordingQueue>,
 }
+
+/// How often the rig's relay schedules keep-alives.
+pub const KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(240);
 
 impl RelayRig {
     /// A relay over one fake contact center acting as Talkdesk.
@@ -51,6 +58,13 @@ impl RelayRig {
         let clock = Arc::new(ManualClock::at(START));
         let store = Arc::new(MemoryStore::new().with_clock(clock.clone()));
         let poster = Arc::new(RecordingPoster::default());
+        let keep_alives = Arc::new(RecordingQueue::default());
+        let keep_alive = KeepAlive::new(
+            store.clone(),
+            poster.clone(),
+            keep_alives.clone(),
+            KEEP_ALIVE_INTERVAL,
+        );
         let relay = CustomerRelay::new(
             store.clone(),
             contact_centers,
@@ -58,13 +72,15 @@ impl RelayRig {
             Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
             RelaySettings::default(),
         )
-        .with_clock(clock.clone());
+        .with_clock(clock.clone())
+        .with_keep_alive(Arc::new(keep_alive));
         Self {
             relay,
             store,
             contact_center,
             poster,
             clock,
+            keep_alives,
         }
     }
 

@@ -9,14 +9,16 @@ use std::time::Duration;
 use aws_adapters::lambda::{
     CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS, connections_endpoint, deadline, secrets_refresh,
 };
+use aws_adapters::queue::KEEP_ALIVE_QUEUE_URL;
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
 use contact_centers::{BuildError, ContactCenterSettings};
 use conversation_store::StoreSettings;
 use handover::connections::ConnectionPoster;
+use handover::keep_alive::{KEEP_ALIVE_SECONDS, KeepAlive, TickQueue, interval};
 use handover::relay::{CustomerRelay, Refusal, RelaySettings};
 use handover::secrets::SecretSource;
-use handover::settings::{SettingError, Variable};
+use handover::settings::{SettingError, Variable, text};
 use handover::store::ConversationStore;
 use lambda_runtime::LambdaEvent;
 use tracing::warn;
@@ -34,6 +36,10 @@ pub struct Config {
     pub connections_endpoint: String,
     /// How long a secret is used before it is read again.
     pub secrets_refresh: Duration,
+    /// The queue of delayed keep-alive ticks.
+    pub keep_alive_queue_url: String,
+    /// How often a connection gets a keep-alive.
+    pub keep_alive_interval: Duration,
 }
 
 impl Config {
@@ -43,7 +49,12 @@ impl Config {
             StoreSettings::VARIABLES,
             RelaySettings::VARIABLES,
             &ContactCenterSettings::variables(),
-            &[CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS],
+            &[
+                CONNECTIONS_ENDPOINT,
+                SECRETS_REFRESH_SECONDS,
+                KEEP_ALIVE_QUEUE_URL,
+                KEEP_ALIVE_SECONDS,
+            ],
         ]
         .concat()
     }
@@ -56,6 +67,8 @@ impl Config {
             contact_centers: ContactCenterSettings::from_vars(&var)?,
             connections_endpoint: connections_endpoint(&var)?,
             secrets_refresh: secrets_refresh(&var)?,
+            keep_alive_queue_url: text(&var, &KEEP_ALIVE_QUEUE_URL)?,
+            keep_alive_interval: interval(&var)?,
         })
     }
 
@@ -65,21 +78,29 @@ impl Config {
     }
 }
 
-/// The relay over `store` (DynamoDB in AWS), the enabled contact centers and `connections`. `secrets` should
-/// cache.
+/// The relay over `store` (DynamoDB in AWS), the enabled contact centers and `connections`,
+/// scheduling keep-alives on `keep_alives`. `secrets` should cache.
 pub fn relay(
     config: &Config,
     store: Arc<dyn ConversationStore>,
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
+    keep_alives: Arc<dyn TickQueue>,
 ) -> Result<CustomerRelay, BuildError> {
+    let keep_alive = KeepAlive::new(
+        store.clone(),
+        connections.clone(),
+        keep_alives,
+        config.keep_alive_interval,
+    );
     Ok(CustomerRelay::new(
         store,
         config.contact_centers.build(secrets.clone())?,
         connections,
         secrets,
         config.relay.clone(),
-    ))
+    )
+    .with_keep_alive(Arc::new(keep_alive)))
 }
 
 /// One route invocation. `$connect` answers 2xx to accept the connection and 4xx/5xx to

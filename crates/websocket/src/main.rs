@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::lambda::aws_config;
+use aws_adapters::queue::SqsTickQueue;
 use aws_adapters::secrets::SecretsManager;
 use conversation_store::DynamoDbStore;
 use handover::secrets::CachedSecrets;
@@ -24,6 +25,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         Arc::new(DynamoDbStore::from_settings(dynamodb, &config.store)),
         Arc::new(connections),
         Arc::new(secrets),
+        Arc::new(SqsTickQueue::new(&aws, &config.keep_alive_queue_url)),
     )?;
     lambda_runtime::run(service_fn(|event| handle(&relay, event))).await
 }

@@ -6,12 +6,14 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::queue::SqsTickQueue;
 use aws_adapters::secrets::SecretsManager;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use conversation_store::DynamoDbStore;
 use handover::conversation::{
     Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
+use handover::keep_alive::KeepAliveTick;
 use handover::reference::ReferenceSigner;
 use handover::relay::CustomerRelay;
 use handover::secrets::CachedSecrets;
@@ -31,6 +33,8 @@ struct Rig {
     store: DynamoDbStore,
     talkdesk: MockServer,
     recorder: Recorder,
+    keep_alives: aws_sdk_sqs::Client,
+    keep_alive_queue: String,
 }
 
 async fn rig() -> Rig {
@@ -50,6 +54,12 @@ async fn rig() -> Rig {
     let vars = HashMap::from([
         ("CONVERSATION_TABLE", table.clone()),
         ("CONNECTIONS_ENDPOINT", test_support::endpoint()),
+        (
+            "KEEP_ALIVE_QUEUE_URL",
+            test_support::keep_alive_queue(&aws).await,
+        ),
+        // The shortest interval, so that the first tick is read back without a long wait.
+        ("KEEP_ALIVE_SECONDS", "1".into()),
         ("TALKDESK_OAUTH_BASE", talkdesk.uri()),
         ("TALKDESK_API_BASE", talkdesk.uri()),
         ("TALKDESK_TOUCHPOINT_SECRET", names[0].clone()),
@@ -68,6 +78,7 @@ async fn rig() -> Rig {
         Arc::new(store.clone()),
         Arc::new(connections),
         Arc::new(secrets),
+        Arc::new(SqsTickQueue::new(&aws, &config.keep_alive_queue_url)),
     )
     .expect("the relay");
     Rig {
@@ -75,6 +86,8 @@ async fn rig() -> Rig {
         store,
         talkdesk,
         recorder: Recorder::start().await,
+        keep_alives: aws_sdk_sqs::Client::new(&aws),
+        keep_alive_queue: config.keep_alive_queue_url.clone(),
     }
 }
 
@@ -262,6 +275,39 @@ async fn a_newer_connection_replaces_the_older_which_is_told_and_closed() {
         .unwrap()
         .unwrap();
     assert_eq!(stored.connection_id.as_deref(), Some(newer.as_str()));
+}
+
+#[tokio::test]
+async fn connect_puts_the_connections_first_keep_alive_on_the_queue() {
+    let rig = rig().await;
+    let (conversation, reference) = rig.conversation().await;
+    let connection = unique("conn-");
+    assert_eq!(
+        rig.run("websocket-connect.json", &connection, Some(&reference))
+            .await,
+        200
+    );
+    let received = rig
+        .keep_alives
+        .receive_message()
+        .queue_url(&rig.keep_alive_queue)
+        .wait_time_seconds(10)
+        .send()
+        .await
+        .expect("the queue answers");
+    let ticks: Vec<KeepAliveTick> = received
+        .messages()
+        .iter()
+        .map(|message| serde_json::from_str(message.body().unwrap()).unwrap())
+        .collect();
+    assert_eq!(
+        ticks,
+        [KeepAliveTick {
+            connection_id: connection,
+            conversation: conversation.key,
+            sequence: 1,
+        }]
+    );
 }
 
 #[tokio::test]

@@ -176,3 +176,29 @@ async fn a_signing_key_too_short_to_use_is_named_but_never_shown() {
     assert!(!logged.contains(short_key), "{logged}");
     assert!(!format!("{refusal:?}").contains(short_key), "{refusal:?}");
 }
+
+#[tokio::test]
+async fn each_connection_gets_its_own_keep_alives() {
+    let rig = rig();
+    let (conversation, reference) = rig.conversation().await;
+    rig.relay
+        .connect("conn-A=", Some(&reference))
+        .await
+        .unwrap();
+    rig.relay
+        .connect("conn-B=", Some(&reference))
+        .await
+        .unwrap();
+    let first = |connection_id: &str| KeepAliveTick {
+        connection_id: connection_id.into(),
+        conversation: conversation.key.clone(),
+        sequence: 1,
+    };
+    assert_eq!(
+        rig.keep_alives.scheduled(),
+        [
+            (first("conn-A="), KEEP_ALIVE_INTERVAL),
+            (first("conn-B="), KEEP_ALIVE_INTERVAL)
+        ]
+    );
+}

@@ -13,6 +13,7 @@ use handover::contact_center::ContactCenterError;
 use handover::contact_center::ContactCenters;
 use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::errors::{Cause, chain};
+use handover::keep_alive::KeepAliveTick;
 use handover::reference::{DEFAULT_KEY_SECRET, ReferenceError, ReferenceSigner};
 use handover::relay::{CustomerRelay, Refusal, RelaySettings};
 use handover::store::Conversations;
@@ -21,7 +22,7 @@ use tokio::time::Instant;
 use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, FakeContactCenter, MapSecrets, RecordingPoster};
 use test_support::faulty_store::{FaultyStore, Operation};
-use test_support::relay::{RelayRig, SIGNING_KEY, START, reference_to};
+use test_support::relay::{KEEP_ALIVE_INTERVAL, RelayRig, SIGNING_KEY, START, reference_to};
 
 fn rig() -> RelayRig {
     RelayRig::new()

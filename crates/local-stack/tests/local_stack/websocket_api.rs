@@ -1,6 +1,8 @@
 //! The WebSocket API emulator's own behaviour: route selection by `action`, API Gateway's
-//! idle limit, and a dropped connection that rejoins.
+//! idle limit and the keep-alives that hold a waiting customer's connection open, and a dropped
+//! connection that rejoins.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use local_stack::{Options, WebSocketLimits};
@@ -49,6 +51,47 @@ async fn an_idle_connection_is_closed_going_away() {
     let (reference, _) = hand_over(&stack, "Gus", "Invoices").await;
     let mut socket = connected(&stack, &reference).await;
     assert_eq!(closed(&mut socket).await, Some(1001));
+    stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alives_hold_a_waiting_customers_connection_open_past_the_idle_timeout() {
+    let idle_timeout = Duration::from_millis(1_500);
+    let stack = start_with(Options {
+        websocket_limits: WebSocketLimits {
+            idle_timeout,
+            ..WebSocketLimits::default()
+        },
+        environment: BTreeMap::from([("KEEP_ALIVE_SECONDS".into(), "1".into())]),
+        ..Options::default()
+    })
+    .await;
+    let (reference, id) = hand_over(&stack, "Ivy", "Waiting in the queue").await;
+    let mut socket = connected(&stack, &reference).await;
+    // The customer waits, sending nothing, for three idle timeouts.
+    for _ in 0..3 {
+        assert_eq!(
+            next_json(&mut socket).await,
+            json!({"event_type": "keep_alive"})
+        );
+    }
+    assert_eq!(
+        stack
+            .talkdesk()
+            .reply(&id, "Thanks for waiting.", "Sam")
+            .await,
+        Ok(200)
+    );
+    loop {
+        let frame = next_json(&mut socket).await;
+        if frame["event_type"] != "keep_alive" {
+            assert_eq!(
+                frame,
+                json!({"event_type": "message_created", "content": "Thanks for waiting.", "author_name": "Sam"})
+            );
+            break;
+        }
+    }
     stop(stack).await;
 }
 

@@ -1,0 +1,188 @@
+//! Keep-alives for customers' WebSockets, fully serverless.
+//!
+//! API Gateway closes a WebSocket after 10 minutes without a frame either way, and the Lex Web
+//! UI sends nothing while the customer waits in the queue. So every bound connection gets a
+//! frame the Lex Web UI ignores (`{"event_type":"keep_alive"}`) every interval, until its
+//! conversation ends or another connection replaces it. No function waits: each keep-alive is
+//! a message delayed on a queue ([`TickQueue`]), and the function that posts it schedules the
+//! next one. Queues deliver at least once, so each tick is claimed in the store before it is
+//! acted on: a redelivered tick never starts a second chain.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tracing::{info, warn};
+
+use crate::connections::{ConnectionPoster, Frame, PostError};
+use crate::conversation::{ConversationKey, ConversationStatus};
+use crate::errors::{Cause, chain};
+use crate::settings::{self, SettingError, Variable};
+use crate::store::{Claim, ConversationStore, StoreError};
+
+/// The longest wait between keep-alives: half API Gateway's 10-minute idle timeout.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// How often a connection gets a keep-alive, in seconds (at most 300).
+pub const KEEP_ALIVE_SECONDS: Variable = Variable::with_default_number("KEEP_ALIVE_SECONDS", 240);
+
+/// [`KEEP_ALIVE_SECONDS`] read through `var`.
+pub fn interval(var: &impl Fn(&str) -> Option<String>) -> Result<Duration, SettingError> {
+    let interval = settings::seconds(var, &KEEP_ALIVE_SECONDS)?;
+    if interval > MAX_INTERVAL {
+        let expected = format!("at most {} seconds", MAX_INTERVAL.as_secs());
+        return Err(KEEP_ALIVE_SECONDS.invalid(expected, &interval.as_secs().to_string()));
+    }
+    Ok(interval)
+}
+
+/// Where ticks are recorded as handled in the store.
+const TICKS: &str = "keep-alive";
+
+/// How long a tick is held by the attempt acting on it.
+const TICK_LEASE: Duration = Duration::from_secs(60);
+
+/// The `sequence`-th keep-alive of a connection bound to a conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeepAliveTick {
+    /// The customer's connection.
+    pub connection_id: String,
+    /// The conversation it was bound to when the chain started.
+    pub conversation: ConversationKey,
+    /// 1 for the first keep-alive after `$connect`, 2 for the next, and so on.
+    pub sequence: u64,
+}
+
+/// A queue that delivers a tick after a delay.
+#[async_trait]
+pub trait TickQueue: Send + Sync {
+    /// Delivers `tick` to the keep-alive function after `delay`.
+    async fn schedule(&self, tick: &KeepAliveTick, delay: Duration) -> Result<(), QueueError>;
+}
+
+/// A tick that could not be put on the queue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("could not schedule a keep-alive")]
+pub struct QueueError(#[source] pub Cause);
+
+/// What became of a tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TickOutcome {
+    /// The keep-alive was posted and the next one scheduled.
+    Sent,
+    /// The chain stops: the conversation ended, or the connection was replaced or is gone.
+    Stopped,
+    /// A redelivered tick, handled already.
+    Duplicate,
+}
+
+/// A tick that could not be handled now; the queue delivers it again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TickError {
+    /// Another attempt is handling this tick.
+    #[error("another attempt is handling this keep-alive")]
+    InProgress,
+    /// The store failed.
+    #[error("the conversation store failed")]
+    Store(#[from] StoreError),
+    /// The connection could not be reached (other than being gone).
+    #[error("the customer's connection could not be reached")]
+    Connection(#[source] Cause),
+    /// The next tick could not be scheduled.
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
+/// Sends keep-alives through these ports.
+pub struct KeepAlive {
+    store: Arc<dyn ConversationStore>,
+    connections: Arc<dyn ConnectionPoster>,
+    queue: Arc<dyn TickQueue>,
+    interval: Duration,
+}
+
+impl KeepAlive {
+    /// Keep-alives every `interval`, [`MAX_INTERVAL`] at the most.
+    pub fn new(
+        store: Arc<dyn ConversationStore>,
+        connections: Arc<dyn ConnectionPoster>,
+        queue: Arc<dyn TickQueue>,
+        interval: Duration,
+    ) -> Self {
+        Self {
+            store,
+            connections,
+            queue,
+            interval: interval.min(MAX_INTERVAL),
+        }
+    }
+
+    /// Starts the chain of a connection just bound to `conversation`.
+    pub async fn start(
+        &self,
+        connection_id: &str,
+        conversation: &ConversationKey,
+    ) -> Result<(), QueueError> {
+        let first = KeepAliveTick {
+            connection_id: connection_id.to_owned(),
+            conversation: conversation.clone(),
+            sequence: 1,
+        };
+        self.queue.schedule(&first, self.interval).await
+    }
+
+    /// Posts the keep-alive `tick` stands for, if its connection still carries its open
+    /// conversation, and schedules the next one.
+    pub async fn tick(&self, tick: &KeepAliveTick) -> Result<TickOutcome, TickError> {
+        let id = format!("{}#{}", tick.connection_id, tick.sequence);
+        match self.store.claim_event(TICKS, &id, TICK_LEASE).await? {
+            Claim::Claimed => {}
+            Claim::InProgress => return Err(TickError::InProgress),
+            Claim::Handled => return Ok(TickOutcome::Duplicate),
+        }
+        let outcome = self.keep_alive(tick).await;
+        let settled = match &outcome {
+            Ok(_) => self.store.complete_event(TICKS, &id).await,
+            Err(_) => self.store.release_event(TICKS, &id).await,
+        };
+        if let Err(err) = settled {
+            // Completing failed: a redelivery posts once more. Releasing failed: the
+            // redelivery waits for the lease.
+            warn!(conversation = %tick.conversation, error = %chain(&err), "could not settle a keep-alive's claim");
+        }
+        outcome
+    }
+
+    async fn keep_alive(&self, tick: &KeepAliveTick) -> Result<TickOutcome, TickError> {
+        let conversation = self.store.conversation(&tick.conversation).await?;
+        let still_bound = conversation.is_some_and(|conversation| {
+            conversation.status != ConversationStatus::Ended
+                && conversation.connection_id.as_deref() == Some(tick.connection_id.as_str())
+        });
+        if !still_bound {
+            info!(conversation = %tick.conversation, sequence = tick.sequence, "keep-alives stop: the connection no longer carries the chat");
+            return Ok(TickOutcome::Stopped);
+        }
+        match self
+            .connections
+            .post(&tick.connection_id, &Frame::KeepAlive)
+            .await
+        {
+            Ok(()) => {}
+            Err(PostError::Gone) => {
+                if let Err(err) = self.store.unbind_connection(&tick.connection_id).await {
+                    warn!(error = %chain(&err), "could not unbind a gone connection");
+                }
+                return Ok(TickOutcome::Stopped);
+            }
+            Err(PostError::Failed(cause)) => return Err(TickError::Connection(cause)),
+        }
+        let next = KeepAliveTick {
+            sequence: tick.sequence + 1,
+            ..tick.clone()
+        };
+        self.queue.schedule(&next, self.interval).await?;
+        Ok(TickOutcome::Sent)
+    }
+}

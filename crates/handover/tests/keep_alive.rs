@@ -1,0 +1,191 @@
+//! Keep-alives in process: ticks through `KeepAlive::tick` over the in-memory store, a
+//! recording poster and a recording queue.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use conversation_store::MemoryStore;
+use handover::connections::{Frame, PostError};
+use handover::conversation::{ConversationKey, Provider};
+use handover::errors::Cause;
+use handover::keep_alive::{
+    KeepAlive, KeepAliveTick, MAX_INTERVAL, TickError, TickOutcome, interval,
+};
+use handover::store::Conversations;
+use test_support::conversations::store_conversation;
+use test_support::fakes::{Call, RecordingPoster, RecordingQueue};
+
+const CONNECTION: &str = "conn-A=";
+const INTERVAL: Duration = Duration::from_secs(240);
+
+struct Rig {
+    keep_alive: KeepAlive,
+    store: Arc<MemoryStore>,
+    poster: Arc<RecordingPoster>,
+    queue: Arc<RecordingQueue>,
+    key: ConversationKey,
+}
+
+/// A conversation whose customer is connected on [`CONNECTION`].
+async fn rig() -> Rig {
+    let store = Arc::new(MemoryStore::new());
+    let poster = Arc::new(RecordingPoster::default());
+    let queue = Arc::new(RecordingQueue::default());
+    let key = store_conversation(&*store, Provider::Talkdesk, "td-1")
+        .await
+        .key;
+    store.bind_connection(&key, CONNECTION).await.unwrap();
+    let keep_alive = KeepAlive::new(store.clone(), poster.clone(), queue.clone(), INTERVAL);
+    Rig {
+        keep_alive,
+        store,
+        poster,
+        queue,
+        key,
+    }
+}
+
+impl Rig {
+    fn tick(&self, sequence: u64) -> KeepAliveTick {
+        KeepAliveTick {
+            connection_id: CONNECTION.into(),
+            conversation: self.key.clone(),
+            sequence,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_chain_starts_at_connect_and_each_tick_schedules_the_next() {
+    let rig = rig().await;
+    rig.keep_alive.start(CONNECTION, &rig.key).await.unwrap();
+    assert_eq!(rig.queue.scheduled(), [(rig.tick(1), INTERVAL)]);
+
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(1)).await,
+        Ok(TickOutcome::Sent)
+    );
+    assert_eq!(
+        rig.poster.calls(),
+        [Call::Post(CONNECTION.into(), Frame::KeepAlive)]
+    );
+    assert_eq!(
+        rig.queue.scheduled(),
+        [(rig.tick(1), INTERVAL), (rig.tick(2), INTERVAL)]
+    );
+}
+
+#[tokio::test]
+async fn a_redelivered_tick_never_starts_a_second_chain() {
+    let rig = rig().await;
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(1)).await,
+        Ok(TickOutcome::Sent)
+    );
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(1)).await,
+        Ok(TickOutcome::Duplicate)
+    );
+    assert_eq!(rig.poster.calls().len(), 1);
+    assert_eq!(rig.queue.scheduled(), [(rig.tick(2), INTERVAL)]);
+}
+
+#[tokio::test]
+async fn the_chain_stops_when_the_chat_ends_or_the_connection_changes() {
+    let ended = rig().await;
+    ended.store.mark_ended(&ended.key).await.unwrap();
+    assert_eq!(
+        ended.keep_alive.tick(&ended.tick(1)).await,
+        Ok(TickOutcome::Stopped)
+    );
+
+    let replaced = rig().await;
+    replaced
+        .store
+        .bind_connection(&replaced.key, "conn-B=")
+        .await
+        .unwrap();
+    assert_eq!(
+        replaced.keep_alive.tick(&replaced.tick(3)).await,
+        Ok(TickOutcome::Stopped),
+        "the new connection has its own chain"
+    );
+
+    for rig in [ended, replaced] {
+        assert_eq!(rig.poster.calls(), []);
+        assert_eq!(rig.queue.scheduled(), []);
+    }
+}
+
+#[tokio::test]
+async fn a_gone_connection_is_unbound_and_its_chain_stops() {
+    let rig = rig().await;
+    rig.poster.fail_next([PostError::Gone]);
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(1)).await,
+        Ok(TickOutcome::Stopped)
+    );
+    let conversation = rig.store.conversation(&rig.key).await.unwrap().unwrap();
+    assert_eq!(conversation.connection_id, None);
+    assert_eq!(rig.queue.scheduled(), []);
+}
+
+#[tokio::test]
+async fn a_failed_post_is_retried_by_the_queue() {
+    let rig = rig().await;
+    rig.poster
+        .fail_next([PostError::Failed(Cause::new(std::io::Error::other(
+            "throttled",
+        )))]);
+    assert!(matches!(
+        rig.keep_alive.tick(&rig.tick(1)).await,
+        Err(TickError::Connection(_))
+    ));
+    assert_eq!(rig.queue.scheduled(), []);
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(1)).await,
+        Ok(TickOutcome::Sent),
+        "the redelivery is not taken for a duplicate"
+    );
+    assert_eq!(rig.queue.scheduled(), [(rig.tick(2), INTERVAL)]);
+}
+
+#[tokio::test]
+async fn keep_alives_come_at_least_every_five_minutes() {
+    let rig = rig().await;
+    let keep_alive = KeepAlive::new(
+        rig.store.clone(),
+        rig.poster.clone(),
+        rig.queue.clone(),
+        Duration::from_secs(3_600),
+    );
+    keep_alive.start(CONNECTION, &rig.key).await.unwrap();
+    assert_eq!(rig.queue.scheduled(), [(rig.tick(1), MAX_INTERVAL)]);
+}
+
+#[test]
+fn a_tick_travels_as_json_and_a_bad_key_is_refused() {
+    let tick = KeepAliveTick {
+        connection_id: CONNECTION.into(),
+        conversation: ConversationKey::parse("abc").unwrap(),
+        sequence: 7,
+    };
+    let json = serde_json::to_string(&tick).unwrap();
+    assert_eq!(
+        json,
+        r#"{"connection_id":"conn-A=","conversation":"abc","sequence":7}"#
+    );
+    assert_eq!(serde_json::from_str::<KeepAliveTick>(&json).unwrap(), tick);
+    let forged = r#"{"connection_id":"c","conversation":"a b","sequence":1}"#;
+    assert!(serde_json::from_str::<KeepAliveTick>(forged).is_err());
+}
+
+#[test]
+fn the_interval_is_read_once_and_bounded() {
+    let read = |value: Option<&'static str>| interval(&move |_: &str| value.map(str::to_owned));
+    assert_eq!(read(None), Ok(Duration::from_secs(240)));
+    assert_eq!(read(Some(" ")), Ok(Duration::from_secs(240)));
+    assert_eq!(read(Some("60")), Ok(Duration::from_secs(60)));
+    let too_long = read(Some("301")).unwrap_err();
+    assert_eq!(too_long.variable, "KEEP_ALIVE_SECONDS");
+}
