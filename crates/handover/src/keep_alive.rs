@@ -7,6 +7,10 @@
 //! a message delayed on a queue ([`TickQueue`]), and the function that posts it schedules the
 //! next one. Queues deliver at least once, so each tick is claimed in the store before it is
 //! acted on: a redelivered tick never starts a second chain.
+//!
+//! API Gateway also closes every WebSocket 2 hours after it opened, and the Lex Web UI does not
+//! notice: the keep-alive due 10 minutes before that is replaced by a message telling the
+//! customer what will happen and what to do.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +40,21 @@ pub fn interval(var: &impl Fn(&str) -> Option<String>) -> Result<Duration, Setti
     }
     Ok(interval)
 }
+
+/// API Gateway closes every WebSocket this long after it opened.
+pub const CONNECTION_CAP: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// How long before [`CONNECTION_CAP`] the customer is told.
+pub const CAP_WARNING_LEAD: Duration = Duration::from_secs(10 * 60);
+
+/// What the customer is told before [`CONNECTION_CAP`] closes their connection.
+pub const CONNECTION_CAP_MESSAGE: Variable = Variable::with_default(
+    "CONNECTION_CAP_MESSAGE",
+    "This chat window can stay connected for 2 hours and will disconnect in about 10 minutes. If the agent's replies stop, press End Live Chat and ask for an agent again.",
+);
+
+/// The author name of the warning (the Lex Web UI does not show it).
+const SYSTEM_AUTHOR: &str = "System";
 
 /// Where ticks are recorded as handled in the store.
 const TICKS: &str = "keep-alive";
@@ -100,6 +119,7 @@ pub struct KeepAlive {
     connections: Arc<dyn ConnectionPoster>,
     queue: Arc<dyn TickQueue>,
     interval: Duration,
+    cap_message: String,
 }
 
 impl KeepAlive {
@@ -115,6 +135,35 @@ impl KeepAlive {
             connections,
             queue,
             interval: interval.min(MAX_INTERVAL),
+            cap_message: CONNECTION_CAP_MESSAGE
+                .default()
+                .map(String::from)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Tells the customer `cap_message` instead of the keep-alive that comes
+    /// [`CAP_WARNING_LEAD`] before [`CONNECTION_CAP`].
+    pub fn with_cap_message(self, cap_message: impl Into<String>) -> Self {
+        Self {
+            cap_message: cap_message.into(),
+            ..self
+        }
+    }
+
+    /// The frame of the `sequence`-th tick: the warning for the first tick due at or after
+    /// [`CAP_WARNING_LEAD`] before the cap, so that it is said once; a keep-alive otherwise.
+    /// Ticks come at least an interval apart, so the warning never comes early.
+    fn frame(&self, sequence: u64) -> Frame {
+        let due = |sequence: u64| {
+            self.interval
+                .saturating_mul(u32::try_from(sequence).unwrap_or(u32::MAX))
+        };
+        let warn_at = CONNECTION_CAP - CAP_WARNING_LEAD;
+        if due(sequence) >= warn_at && due(sequence.saturating_sub(1)) < warn_at {
+            Frame::message(&self.cap_message, SYSTEM_AUTHOR)
+        } else {
+            Frame::KeepAlive
         }
     }
 
@@ -166,7 +215,7 @@ impl KeepAlive {
         }
         match self
             .connections
-            .post(&tick.connection_id, &Frame::KeepAlive)
+            .post(&tick.connection_id, &self.frame(tick.sequence))
             .await
         {
             Ok(()) => {}

@@ -9,7 +9,7 @@ use handover::connections::{Frame, PostError};
 use handover::conversation::{ConversationKey, Provider};
 use handover::errors::Cause;
 use handover::keep_alive::{
-    KeepAlive, KeepAliveTick, MAX_INTERVAL, TickError, TickOutcome, interval,
+    CONNECTION_CAP, KeepAlive, KeepAliveTick, MAX_INTERVAL, TickError, TickOutcome, interval,
 };
 use handover::store::Conversations;
 use test_support::conversations::store_conversation;
@@ -161,6 +161,32 @@ async fn keep_alives_come_at_least_every_five_minutes() {
     );
     keep_alive.start(CONNECTION, &rig.key).await.unwrap();
     assert_eq!(rig.queue.scheduled(), [(rig.tick(1), MAX_INTERVAL)]);
+}
+
+#[tokio::test]
+async fn the_customer_is_told_once_before_the_two_hour_cap() {
+    let rig = rig().await;
+    let keep_alive = KeepAlive::new(
+        rig.store.clone(),
+        rig.poster.clone(),
+        rig.queue.clone(),
+        INTERVAL,
+    )
+    .with_cap_message("Heads up.");
+    // At 240 s, tick 28 is the first due at or after 110 minutes.
+    for sequence in 26..=30 {
+        assert_eq!(
+            keep_alive.tick(&rig.tick(sequence)).await,
+            Ok(TickOutcome::Sent)
+        );
+    }
+    let keep = Call::Post(CONNECTION.into(), Frame::KeepAlive);
+    let warned = Call::Post(CONNECTION.into(), Frame::message("Heads up.", "System"));
+    assert_eq!(
+        rig.poster.calls(),
+        [keep.clone(), keep.clone(), warned, keep.clone(), keep]
+    );
+    assert!(INTERVAL * 28 < CONNECTION_CAP - Duration::from_secs(5 * 60));
 }
 
 #[test]

@@ -12,7 +12,9 @@ use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use conversation_store::StoreSettings;
 use handover::connections::ConnectionPoster;
 use handover::errors::chain;
-use handover::keep_alive::{KEEP_ALIVE_SECONDS, KeepAlive, KeepAliveTick, TickQueue, interval};
+use handover::keep_alive::{
+    CONNECTION_CAP_MESSAGE, KEEP_ALIVE_SECONDS, KeepAlive, KeepAliveTick, TickQueue, interval,
+};
 use handover::settings::{SettingError, Variable, text};
 use handover::store::ConversationStore;
 use lambda_runtime::LambdaEvent;
@@ -29,6 +31,8 @@ pub struct Config {
     pub queue_url: String,
     /// How often a connection gets a keep-alive.
     pub interval: Duration,
+    /// What the customer is told before API Gateway's 2-hour cap closes the connection.
+    pub cap_message: String,
 }
 
 impl Config {
@@ -40,6 +44,7 @@ impl Config {
                 CONNECTIONS_ENDPOINT,
                 KEEP_ALIVE_QUEUE_URL,
                 KEEP_ALIVE_SECONDS,
+                CONNECTION_CAP_MESSAGE,
             ],
         ]
         .concat()
@@ -52,6 +57,7 @@ impl Config {
             connections_endpoint: connections_endpoint(&var)?,
             queue_url: text(&var, &KEEP_ALIVE_QUEUE_URL)?,
             interval: interval(&var)?,
+            cap_message: text(&var, &CONNECTION_CAP_MESSAGE)?,
         })
     }
 
@@ -69,6 +75,7 @@ pub fn keep_alive(
     queue: Arc<dyn TickQueue>,
 ) -> KeepAlive {
     KeepAlive::new(store, connections, queue, config.interval)
+        .with_cap_message(config.cap_message.clone())
 }
 
 /// One batch of ticks: each handled in turn; the ones to deliver again are reported.
