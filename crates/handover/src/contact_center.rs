@@ -57,7 +57,18 @@ pub enum ContactCenterError {
     /// called (never another contact center in its place).
     #[error("the {0} contact center is not enabled in this deployment")]
     NotEnabled(Provider),
-    /// The contact center could not be reached in time, or failed.
+    /// The contact center may or may not have acted on the call: it answered too late, or
+    /// failed while handling it. Repeating the call may do it twice.
+    #[error("the contact center's answer is unknown ({code})")]
+    Unknown {
+        /// A short code for logs.
+        code: String,
+        /// What happened (never message contents or credentials).
+        #[source]
+        cause: Cause,
+    },
+    /// The contact center could not be reached, or refused for now (throttling), and did not
+    /// act on the call.
     #[error("the contact center is unavailable ({code})")]
     Unavailable {
         /// A short code for logs.
@@ -75,6 +86,7 @@ impl ContactCenterError {
             ContactCenterError::Credentials(_) => "credentials",
             ContactCenterError::NotEnabled(_) => "not_enabled",
             ContactCenterError::Refused { code, .. }
+            | ContactCenterError::Unknown { code, .. }
             | ContactCenterError::Unavailable { code, .. } => code,
         }
     }

@@ -233,6 +233,12 @@ impl CustomerRelay {
                 warn!(conversation = %key, code = err.code(), error = %chain(&err), "the contact center refused the customer's message for good: the chat has ended");
                 return self.end_refused_chat(&conversation, connection_id).await;
             }
+            Err(err @ ContactCenterError::Unknown { .. }) => {
+                error!(conversation = %key, code = err.code(), error = %chain(&err), "the customer's message may not have been relayed");
+                return self
+                    .say(connection_id, &self.settings.relay_uncertain_message)
+                    .await;
+            }
             Err(err) => {
                 error!(conversation = %key, code = err.code(), error = %chain(&err), "could not relay the customer's message");
                 return self

@@ -173,8 +173,10 @@ impl ContactCenter for TalkdeskContactCenter {
     }
 }
 
-/// Talkdesk's refusals (4xx but throttling) are final; the rest may pass. The Talkdesk error is
-/// kept as the cause: it never holds credentials, tokens or message contents.
+/// Talkdesk's refusals (4xx but throttling) are final; a timeout, a request broken off after it
+/// went out or a server error leaves the outcome unknown (Talkdesk may have acted); the rest
+/// did nothing and may pass. The Talkdesk
+/// error is kept as the cause: it never holds credentials, tokens or message contents.
 fn contact_center_error(err: TalkdeskError) -> ContactCenterError {
     let code = err.code().to_owned();
     let refused = match &err {
@@ -184,9 +186,17 @@ fn contact_center_error(err: TalkdeskError) -> ContactCenterError {
         TalkdeskError::InvalidRequest(_) => true,
         _ => false,
     };
+    let unknown = match &err {
+        TalkdeskError::Timeout => true,
+        TalkdeskError::Transport(transport) => !transport.is_connect(),
+        TalkdeskError::Api { status, .. } => *status >= 500,
+        _ => false,
+    };
     let cause = Cause::new(err);
     if refused {
         ContactCenterError::Refused { code, cause }
+    } else if unknown {
+        ContactCenterError::Unknown { code, cause }
     } else {
         ContactCenterError::Unavailable { code, cause }
     }
@@ -212,13 +222,15 @@ mod tests {
     }
 
     #[test]
-    fn throttling_and_timeouts_are_unavailable_with_their_cause() {
+    fn throttling_is_unavailable_and_timeouts_and_server_errors_unknown() {
         let throttled = contact_center_error(TalkdeskError::from_api_body(429, b""));
         assert!(matches!(throttled, ContactCenterError::Unavailable { .. }));
+        let failed = contact_center_error(TalkdeskError::from_api_body(500, b""));
+        assert!(matches!(failed, ContactCenterError::Unknown { .. }));
         let timed_out = contact_center_error(TalkdeskError::Timeout);
         assert_eq!(
             chain(&timed_out).to_string(),
-            "the contact center is unavailable (timeout): request to Talkdesk timed out"
+            "the contact center's answer is unknown (timeout): request to Talkdesk timed out"
         );
     }
 }

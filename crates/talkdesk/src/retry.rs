@@ -142,12 +142,13 @@ impl RetryPolicy {
     }
 }
 
-/// Whether the server may have acted on an attempt: it timed out after the request was sent,
-/// or the server failed while handling it. Throttling and failures to connect did nothing.
+/// Whether the server may have acted on an attempt: it timed out or broke off after the
+/// request went out, or the server failed while handling it. Throttling and failures to
+/// connect did nothing.
 fn may_have_been_processed(outcome: &Result<Response, reqwest::Error>) -> bool {
     match outcome {
         Ok(response) => response.status().is_server_error(),
-        Err(error) => error.is_timeout(),
+        Err(error) => !error.is_connect(),
     }
 }
 

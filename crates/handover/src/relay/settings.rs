@@ -13,6 +13,10 @@ const RELAY_FAILED_MESSAGE: Variable = Variable::with_default(
     "RELAY_FAILED_MESSAGE",
     "Sorry, your last message could not be delivered to the agent. Please send it again.",
 );
+const RELAY_UNCERTAIN_MESSAGE: Variable = Variable::with_default(
+    "RELAY_UNCERTAIN_MESSAGE",
+    "Sorry, your last message may not have reached the agent. If they do not answer it, please send it again.",
+);
 const CHAT_ENDED_MESSAGE: Variable = Variable::with_default(
     "CHAT_ENDED_MESSAGE",
     "This chat has ended. Press End Live Chat to go back to the bot.",
@@ -33,6 +37,9 @@ pub struct RelaySettings {
     pub replaced_message: String,
     /// Told when a message could not reach the agent.
     pub relay_failed_message: String,
+    /// Told when the contact center may or may not have taken a message (it answered too late
+    /// or failed while handling it), so the customer does not send it twice for nothing.
+    pub relay_uncertain_message: String,
     /// Told when the customer writes into a chat that has ended.
     pub ended_message: String,
     /// Told when a message is longer than [`RelaySettings::max_message_chars`].
@@ -53,6 +60,7 @@ impl RelaySettings {
         MAX_MESSAGE_CHARS,
         REPLACED_CONNECTION_MESSAGE,
         RELAY_FAILED_MESSAGE,
+        RELAY_UNCERTAIN_MESSAGE,
         CHAT_ENDED_MESSAGE,
         MESSAGE_TOO_LONG_MESSAGE,
         reference::KEY_SECRET,
@@ -66,6 +74,7 @@ impl RelaySettings {
             author_name: "System".into(),
             replaced_message: text(&var, &REPLACED_CONNECTION_MESSAGE)?,
             relay_failed_message: text(&var, &RELAY_FAILED_MESSAGE)?,
+            relay_uncertain_message: text(&var, &RELAY_UNCERTAIN_MESSAGE)?,
             ended_message: text(&var, &CHAT_ENDED_MESSAGE)?,
             too_long_message: text(&var, &MESSAGE_TOO_LONG_MESSAGE)?,
             reference_key_secret: text(&var, &reference::KEY_SECRET)?,

@@ -114,6 +114,28 @@ async fn a_failed_relay_is_told_to_the_customer() {
 }
 
 #[tokio::test]
+async fn a_message_the_contact_center_may_have_taken_is_told_as_uncertain() {
+    let rig = rig();
+    rig.connected("conn-A=").await;
+    rig.contact_center.refuse_with(ContactCenterError::Unknown {
+        code: "timeout".into(),
+        cause: Cause::new(io::Error::other("request to Talkdesk timed out")),
+    });
+    rig.relay
+        .message(
+            "conn-A=",
+            r#"{"action":"onMessage","message":"hi"}"#,
+            deadline(),
+        )
+        .await;
+    assert_eq!(
+        rig.poster.frames("conn-A="),
+        [said(&RelaySettings::default().relay_uncertain_message)],
+        "the customer is not told it failed when it may have arrived"
+    );
+}
+
+#[tokio::test]
 async fn a_message_the_contact_center_refuses_for_good_ends_the_chat() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;

@@ -229,7 +229,9 @@ async fn a_misbehaving_talkdesk_is_told_to_the_customer_truthfully() {
     let told = next_json(&mut socket).await;
     assert_eq!(
         told["content"],
-        "Sorry, your last message could not be delivered to the agent. Please send it again."
+        "Sorry, your last message may not have reached the agent. If they do not answer it, \
+         please send it again.",
+        "Talkdesk may have stored it: the customer is not told it failed"
     );
     let conversation = conversation_where(&stack, "with the message stored", |c| c.id == id).await;
     assert_eq!(

@@ -79,8 +79,8 @@ impl TalkdeskClient {
     /// Relays a customer message to the agent
     /// (`POST /digital-connect/conversations/{id}/messages`).
     ///
-    /// Send a Message takes no idempotency key, so an attempt that timed out or that Talkdesk
-    /// failed may have stored the message: such an attempt is repeated once at the most, and
+    /// Send a Message takes no idempotency key, so an attempt that timed out, broke off after it
+    /// went out, or that Talkdesk failed may have stored the message: such an attempt is repeated once at the most, and
     /// the agent sees a message at most twice (a slow Talkdesk would otherwise get it once per
     /// attempt). Throttling and failures to connect, which stored nothing, are retried as for
     /// the other calls. Giving up at once would drop the message or make the customer type it
