@@ -32,6 +32,17 @@ fn deadline() -> Instant {
     Instant::now() + Duration::from_secs(10)
 }
 
+/// The customer on `conn-A=` writes "hi".
+async fn say_hi(relay: &CustomerRelay, deadline: Instant) {
+    relay
+        .message(
+            "conn-A=",
+            r#"{"action":"onMessage","message":"hi"}"#,
+            deadline,
+        )
+        .await;
+}
+
 fn said(text: &str) -> Frame {
     Frame::message(text, "System")
 }

@@ -98,13 +98,7 @@ async fn a_failed_relay_is_told_to_the_customer() {
             code: "timeout".into(),
             cause: Cause::new(io::Error::other("request to Talkdesk timed out")),
         });
-    rig.relay
-        .message(
-            "conn-A=",
-            r#"{"action":"onMessage","message":"hi"}"#,
-            deadline(),
-        )
-        .await;
+    say_hi(&rig.relay, deadline()).await;
     assert_eq!(
         rig.poster.frames("conn-A="),
         vec![said(
@@ -121,13 +115,7 @@ async fn a_message_the_contact_center_may_have_taken_is_told_as_uncertain() {
         code: "timeout".into(),
         cause: Cause::new(io::Error::other("request to Talkdesk timed out")),
     });
-    rig.relay
-        .message(
-            "conn-A=",
-            r#"{"action":"onMessage","message":"hi"}"#,
-            deadline(),
-        )
-        .await;
+    say_hi(&rig.relay, deadline()).await;
     assert_eq!(
         rig.poster.frames("conn-A="),
         [said(&RelaySettings::default().relay_uncertain_message)],
@@ -143,13 +131,7 @@ async fn a_message_the_contact_center_refuses_for_good_ends_the_chat() {
         code: "0001".into(),
         cause: Cause::new(io::Error::other("Conversation is closed")),
     });
-    rig.relay
-        .message(
-            "conn-A=",
-            r#"{"action":"onMessage","message":"hi"}"#,
-            deadline(),
-        )
-        .await;
+    say_hi(&rig.relay, deadline()).await;
 
     let ended = RelaySettings::default().ended_message;
     assert_eq!(
@@ -183,13 +165,7 @@ async fn a_store_too_slow_to_answer_is_told_by_the_deadline() {
     );
     store.hang(Operation::ConversationByConnection);
     let deadline = Instant::now() + Duration::from_secs(10);
-    relay
-        .message(
-            "conn-A=",
-            r#"{"action":"onMessage","message":"hi"}"#,
-            deadline,
-        )
-        .await;
+    say_hi(&relay, deadline).await;
 
     assert!(Instant::now() >= deadline);
     assert_eq!(
@@ -203,13 +179,7 @@ async fn a_relayed_message_refreshes_the_lifetime() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
     rig.clock.advance(Duration::from_secs(600));
-    rig.relay
-        .message(
-            "conn-A=",
-            r#"{"action":"onMessage","message":"hi"}"#,
-            deadline(),
-        )
-        .await;
+    say_hi(&rig.relay, deadline()).await;
     let stored = rig
         .store
         .conversation(&conversation.key)
@@ -233,13 +203,7 @@ async fn a_gone_connection_is_unbound() {
     let conversation = rig.connected("conn-A=").await;
     rig.store.mark_ended(&conversation.key).await.unwrap();
     rig.poster.fail_next([PostError::Gone]);
-    rig.relay
-        .message(
-            "conn-A=",
-            r#"{"action":"onMessage","message":"hi"}"#,
-            deadline(),
-        )
-        .await;
+    say_hi(&rig.relay, deadline()).await;
     assert_eq!(
         rig.store
             .conversation_by_connection("conn-A=")
