@@ -16,7 +16,7 @@ use crate::handlers::lambda_context;
 
 /// How long SQS hides a record the function failed before delivering it again (the template's
 /// visibility timeout).
-const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(30);
+const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The keep-alive function's timeout in the template.
 const FUNCTION_TIMEOUT: Duration = Duration::from_secs(10);

@@ -181,14 +181,8 @@ async fn a_signing_key_too_short_to_use_is_named_but_never_shown() {
 async fn each_connection_gets_its_own_keep_alives() {
     let rig = rig();
     let (conversation, reference) = rig.conversation().await;
-    rig.relay
-        .connect("conn-A=", Some(&reference))
-        .await
-        .unwrap();
-    rig.relay
-        .connect("conn-B=", Some(&reference))
-        .await
-        .unwrap();
+    rig.connect("conn-A=", &reference).await;
+    rig.connect("conn-B=", &reference).await;
     let first = |connection_id: &str| KeepAliveTick {
         connection_id: connection_id.into(),
         conversation: conversation.key.clone(),
