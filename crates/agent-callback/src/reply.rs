@@ -89,6 +89,7 @@ impl Refusal {
 pub(crate) fn handled(outcome: Outcome) -> Response<Body> {
     let status = match outcome {
         Outcome::Delivered => "delivered",
+        Outcome::Queued => "queued",
         Outcome::Duplicate => "duplicate",
         Outcome::AlreadyEnded => "already_ended",
         Outcome::CustomerDisconnected => {

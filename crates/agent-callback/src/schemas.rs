@@ -132,8 +132,8 @@ fn outcomes(action: EventType) -> Vec<Outcome> {
         Outcome::UnknownConversation,
     ];
     match action {
-        EventType::ConversationStarted => {}
-        EventType::MessageCreated => outcomes.push(Outcome::Duplicate),
+        EventType::ConversationStarted => outcomes.push(Outcome::Queued),
+        EventType::MessageCreated => outcomes.extend([Outcome::Queued, Outcome::Duplicate]),
         EventType::ConversationEnded => outcomes.push(Outcome::AlreadyEnded),
     }
     outcomes

@@ -10,9 +10,12 @@ use handover::clock::{Clock, SystemClock};
 use handover::conversation::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
+use handover::outbox::{Kept, KeptMessage, Outbox};
 use handover::store::StoreError;
 use handover::store::lifetime::{DEFAULT_LIFETIME, expiry, is_expired};
-use handover::store::{Change, Claim, Conversations, HandledEvents, Transcripts, new_record};
+use handover::store::{
+    Change, Claim, Conversations, HandledEvents, Outboxes, Transcripts, new_record,
+};
 use handover::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// Records in a mutex-guarded map; one lock per operation makes every operation atomic.
@@ -29,6 +32,7 @@ struct State {
     connections: HashMap<String, ConversationKey>,
     events: HashMap<(String, String), EventRecord>,
     transcripts: HashMap<String, Transcript>,
+    outboxes: HashMap<ConversationKey, Outbox>,
 }
 
 /// A handled event: claimed until `lease_until`, or handled when that is `None`.
@@ -121,6 +125,12 @@ impl State {
         self.transcripts
             .get(lex_session_id)
             .filter(|transcript| !is_expired(transcript.expires_at, now))
+    }
+
+    fn live_outbox(&self, key: &ConversationKey, now: SystemTime) -> Option<&Outbox> {
+        self.outboxes
+            .get(key)
+            .filter(|outbox| !is_expired(outbox.expires_at, now))
     }
 
     fn bound_conversation(&self, connection_id: &str, now: SystemTime) -> Option<&Conversation> {
@@ -331,5 +341,47 @@ impl Transcripts for MemoryStore {
             .lock()
             .live_transcript(lex_session_id, self.clock.now())
             .cloned())
+    }
+}
+
+#[async_trait]
+impl Outboxes for MemoryStore {
+    async fn keep_message(
+        &self,
+        key: &ConversationKey,
+        message: KeptMessage,
+        capacity: usize,
+    ) -> Result<Kept, StoreError> {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        let current = state
+            .live_outbox(key, now)
+            .cloned()
+            .unwrap_or_else(|| Outbox::empty(key));
+        let (kept, next) = current.keep(message, capacity, now, self.lifetime);
+        if let Some(next) = next {
+            state.outboxes.insert(key.clone(), next);
+        }
+        Ok(kept)
+    }
+
+    async fn kept_messages(&self, key: &ConversationKey) -> Result<Vec<KeptMessage>, StoreError> {
+        Ok(self
+            .lock()
+            .live_outbox(key, self.clock.now())
+            .map(|outbox| outbox.messages.clone())
+            .unwrap_or_default())
+    }
+
+    async fn forget_message(&self, key: &ConversationKey, id: &str) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        let next = state
+            .live_outbox(key, now)
+            .and_then(|outbox| outbox.forget(id, now, self.lifetime));
+        if let Some(next) = next {
+            state.outboxes.insert(key.clone(), next);
+        }
+        Ok(())
     }
 }

@@ -180,6 +180,9 @@ pub struct Conversation {
     pub status: ConversationStatus,
     /// The customer's live WebSocket connection, if one is bound.
     pub connection_id: Option<String>,
+    /// When the last bound connection went, if none is bound now and one was before (a
+    /// conversation whose customer never connected counts from `created_at`).
+    pub disconnected_at: Option<SystemTime>,
     /// When the record was created (millisecond precision).
     pub created_at: SystemTime,
     /// When the record last changed (millisecond precision).

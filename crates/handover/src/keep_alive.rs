@@ -8,6 +8,10 @@
 //! next one. Queues deliver at least once, so each tick is claimed in the store before it is
 //! acted on: a redelivered tick never starts a second chain.
 //!
+//! The keep-alive function also delivers the agent messages kept while the customer was away
+//! (see [`crate::outbox`]): before each keep-alive, and in a delivery tick (sequence 0) a
+//! moment after a `$connect` that found messages waiting.
+//!
 //! API Gateway also closes every WebSocket 2 hours after it opened, and the Lex Web UI does not
 //! notice: the keep-alive due 10 minutes before that is replaced by a message telling the
 //! customer what will happen and what to do.
@@ -22,6 +26,7 @@ use tracing::{info, warn};
 use crate::connections::{ConnectionPoster, Frame, PostError};
 use crate::conversation::{ConversationKey, ConversationStatus};
 use crate::errors::{Cause, chain};
+use crate::outbox::{Delivery, DeliveryError, KeptDelivery};
 use crate::settings::{self, SettingError, Variable};
 use crate::store::{Claim, ConversationStore, StoreError};
 
@@ -62,6 +67,10 @@ const TICKS: &str = "keep-alive";
 /// How long a tick is held by the attempt acting on it.
 const TICK_LEASE: Duration = Duration::from_secs(60);
 
+/// How long after `$connect` kept messages are delivered: API Gateway accepts posts to a
+/// connection only once `$connect` has answered.
+pub const DELIVERY_DELAY: Duration = Duration::from_secs(2);
+
 /// The `sequence`-th keep-alive of a connection bound to a conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeepAliveTick {
@@ -69,7 +78,8 @@ pub struct KeepAliveTick {
     pub connection_id: String,
     /// The conversation it was bound to when the chain started.
     pub conversation: ConversationKey,
-    /// 1 for the first keep-alive after `$connect`, 2 for the next, and so on.
+    /// 1 for the first keep-alive after `$connect`, 2 for the next, and so on; 0 for the
+    /// delivery of kept messages right after `$connect`.
     pub sequence: u64,
 }
 
@@ -88,7 +98,8 @@ pub struct QueueError(#[source] pub Cause);
 /// What became of a tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TickOutcome {
-    /// The keep-alive was posted and the next one scheduled.
+    /// The keep-alive was posted and the next one scheduled (for a delivery tick: the kept
+    /// messages were posted).
     Sent,
     /// The chain stops: the conversation ended, or the connection was replaced or is gone.
     Stopped,
@@ -113,10 +124,20 @@ pub enum TickError {
     Queue(#[from] QueueError),
 }
 
+impl From<DeliveryError> for TickError {
+    fn from(err: DeliveryError) -> Self {
+        match err {
+            DeliveryError::Store(err) => TickError::Store(err),
+            DeliveryError::Connection(cause) => TickError::Connection(cause),
+        }
+    }
+}
+
 /// Sends keep-alives through these ports.
 pub struct KeepAlive {
     store: Arc<dyn ConversationStore>,
     connections: Arc<dyn ConnectionPoster>,
+    delivery: KeptDelivery,
     queue: Arc<dyn TickQueue>,
     interval: Duration,
     cap_message: String,
@@ -131,6 +152,7 @@ impl KeepAlive {
         interval: Duration,
     ) -> Self {
         Self {
+            delivery: KeptDelivery::new(store.clone(), connections.clone()),
             store,
             connections,
             queue,
@@ -167,18 +189,30 @@ impl KeepAlive {
         }
     }
 
-    /// Starts the chain of a connection just bound to `conversation`.
+    /// Starts the chain of a connection just bound to `conversation`, and schedules the
+    /// delivery of the messages kept for it, if any.
     pub async fn start(
         &self,
         connection_id: &str,
         conversation: &ConversationKey,
     ) -> Result<(), QueueError> {
-        let first = KeepAliveTick {
+        let tick = |sequence| KeepAliveTick {
             connection_id: connection_id.to_owned(),
             conversation: conversation.clone(),
-            sequence: 1,
+            sequence,
         };
-        self.queue.schedule(&first, self.interval).await
+        let waiting = match self.store.kept_messages(conversation).await {
+            Ok(kept) => !kept.is_empty(),
+            // The first keep-alive delivers them.
+            Err(err) => {
+                warn!(conversation = %conversation, error = %chain(&err), "could not look for kept messages");
+                false
+            }
+        };
+        if waiting {
+            self.queue.schedule(&tick(0), DELIVERY_DELAY).await?;
+        }
+        self.queue.schedule(&tick(1), self.interval).await
     }
 
     /// Posts the keep-alive `tick` stands for, if its connection still carries its open
@@ -214,15 +248,31 @@ impl KeepAlive {
             return Ok(TickOutcome::Stopped);
         }
         match self
+            .delivery
+            .deliver(&tick.conversation, &tick.connection_id)
+            .await?
+        {
+            Delivery::Done | Delivery::Busy => {}
+            // Right after `$connect` a refusal may only mean the connection is not open yet:
+            // the messages stay kept for the first keep-alive, and `$disconnect` unbinds a
+            // connection that has really gone.
+            Delivery::Gone if tick.sequence == 0 => return Ok(TickOutcome::Stopped),
+            Delivery::Gone => {
+                self.unbind_gone(&tick.connection_id).await;
+                return Ok(TickOutcome::Stopped);
+            }
+        }
+        if tick.sequence == 0 {
+            return Ok(TickOutcome::Sent);
+        }
+        match self
             .connections
             .post(&tick.connection_id, &self.frame(tick.sequence))
             .await
         {
             Ok(()) => {}
             Err(PostError::Gone) => {
-                if let Err(err) = self.store.unbind_connection(&tick.connection_id).await {
-                    warn!(error = %chain(&err), "could not unbind a gone connection");
-                }
+                self.unbind_gone(&tick.connection_id).await;
                 return Ok(TickOutcome::Stopped);
             }
             Err(PostError::Failed(cause)) => return Err(TickError::Connection(cause)),
@@ -233,5 +283,11 @@ impl KeepAlive {
         };
         self.queue.schedule(&next, self.interval).await?;
         Ok(TickOutcome::Sent)
+    }
+
+    async fn unbind_gone(&self, connection_id: &str) {
+        if let Err(err) = self.store.unbind_connection(connection_id).await {
+            warn!(error = %chain(&err), "could not unbind a gone connection");
+        }
     }
 }

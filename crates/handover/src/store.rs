@@ -1,4 +1,4 @@
-//! The store's ports: what the domain asks of persistence, in three small traits, and the
+//! The store's ports: what the domain asks of persistence, in four small traits, and the
 //! rules every backend applies in the same way.
 
 mod error;
@@ -13,6 +13,7 @@ use self::lifetime::expiry;
 use crate::conversation::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
 };
+use crate::outbox::{Kept, KeptMessage};
 use crate::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// Maps conversations to contact-center ids and to the customer's WebSocket connection.
@@ -142,11 +143,32 @@ pub trait Transcripts: Send + Sync {
     async fn transcript(&self, lex_session_id: &str) -> Result<Option<Transcript>, StoreError>;
 }
 
-/// Everything a Lambda of the handover asks of one store: each backend implements the three
-/// ports, and gets this for free.
-pub trait ConversationStore: Conversations + HandledEvents + Transcripts {}
+/// Keeps agent messages for a customer who is not connected (see [`crate::outbox`]), one
+/// outbox per conversation, living as long as the conversation. Racing writers never lose a
+/// message.
+#[async_trait]
+pub trait Outboxes: Send + Sync {
+    /// Appends `message` to the conversation's outbox (created on first use) as
+    /// [`crate::outbox::Outbox::keep`] does, refreshing its lifetime when it changes.
+    async fn keep_message(
+        &self,
+        key: &ConversationKey,
+        message: KeptMessage,
+        capacity: usize,
+    ) -> Result<Kept, StoreError>;
 
-impl<T: Conversations + HandledEvents + Transcripts + ?Sized> ConversationStore for T {}
+    /// The conversation's kept messages, oldest first, read strongly consistent.
+    async fn kept_messages(&self, key: &ConversationKey) -> Result<Vec<KeptMessage>, StoreError>;
+
+    /// Removes the kept message `id` (delivered); a message not kept changes nothing.
+    async fn forget_message(&self, key: &ConversationKey, id: &str) -> Result<(), StoreError>;
+}
+
+/// Everything a Lambda of the handover asks of one store: each backend implements the four
+/// ports, and gets this for free.
+pub trait ConversationStore: Conversations + HandledEvents + Transcripts + Outboxes {}
+
+impl<T: Conversations + HandledEvents + Transcripts + Outboxes + ?Sized> ConversationStore for T {}
 
 /// A change to one conversation, applied by both backends in the same way.
 #[derive(Debug, Clone, Copy)]
@@ -175,10 +197,14 @@ impl Change<'_> {
             Change::Bind(_) | Change::Status(_) if ended => {
                 return Err(StoreError::AlreadyEnded(current.key.clone()));
             }
-            Change::Bind(connection_id) => next.connection_id = Some(connection_id.to_owned()),
+            Change::Bind(connection_id) => {
+                next.connection_id = Some(connection_id.to_owned());
+                next.disconnected_at = None;
+            }
             Change::Unbind(connection_id) => {
                 if current.connection_id.as_deref() == Some(connection_id) {
                     next.connection_id = None;
+                    next.disconnected_at = Some(now);
                 }
             }
             Change::Status(status) => next.status = status,
@@ -201,6 +227,7 @@ pub fn new_record(new: NewConversation, now: SystemTime, lifetime: Duration) -> 
         lex_session_id: new.lex_session_id,
         status: ConversationStatus::Pending,
         connection_id: None,
+        disconnected_at: None,
         created_at: now,
         updated_at: now,
         expires_at: expiry(now, lifetime),

@@ -11,7 +11,8 @@ use async_trait::async_trait;
 use conversation_store::MemoryStore;
 use handover::conversation::{Binding, Conversation, ConversationKey, NewConversation, Provider};
 use handover::errors::Cause;
-use handover::store::{Claim, Conversations, HandledEvents, StoreError, Transcripts};
+use handover::outbox::{Kept, KeptMessage};
+use handover::store::{Claim, Conversations, HandledEvents, Outboxes, StoreError, Transcripts};
 use handover::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
 /// A [`MemoryStore`] behind an index frozen at each conversation's creation, whose chosen
@@ -37,6 +38,8 @@ pub enum Operation {
     ConversationByConnection,
     /// [`Conversations::conversation_by_provider_id`].
     ConversationByProviderId,
+    /// [`Outboxes::forget_message`].
+    ForgetMessage,
 }
 
 impl FaultyStore {
@@ -177,5 +180,26 @@ impl Transcripts for FaultyStore {
 
     async fn transcript(&self, lex_session_id: &str) -> Result<Option<Transcript>, StoreError> {
         self.store.transcript(lex_session_id).await
+    }
+}
+
+#[async_trait]
+impl Outboxes for FaultyStore {
+    async fn keep_message(
+        &self,
+        key: &ConversationKey,
+        message: KeptMessage,
+        capacity: usize,
+    ) -> Result<Kept, StoreError> {
+        self.store.keep_message(key, message, capacity).await
+    }
+
+    async fn kept_messages(&self, key: &ConversationKey) -> Result<Vec<KeptMessage>, StoreError> {
+        self.store.kept_messages(key).await
+    }
+
+    async fn forget_message(&self, key: &ConversationKey, id: &str) -> Result<(), StoreError> {
+        self.check(Operation::ForgetMessage).await?;
+        self.store.forget_message(key, id).await
     }
 }

@@ -24,7 +24,6 @@ pub(crate) fn connection_pk(connection_id: &str) -> AttributeValue {
     AttributeValue::S(format!("CONN#{connection_id}"))
 }
 
-/// The partition key of a handled-event item.
 /// An event item's state attribute: [`EVENT_CLAIMED`] or [`EVENT_HANDLED`].
 pub(crate) const EVENT_STATE: &str = "event_state";
 /// The state of an event claimed until [`LEASE_UNTIL`].
@@ -33,7 +32,10 @@ pub(crate) const EVENT_CLAIMED: &str = "claimed";
 pub(crate) const EVENT_HANDLED: &str = "handled";
 /// When a claim's lease ends (epoch milliseconds).
 pub(crate) const LEASE_UNTIL: &str = "lease_until";
+/// When a conversation's last connection went (epoch milliseconds), while none is bound.
+const DISCONNECTED_AT: &str = "disconnected_at";
 
+/// The partition key of a handled-event item.
 pub(crate) fn event_pk(source: &str, event_id: &str) -> AttributeValue {
     AttributeValue::S(format!("EVENT#{source}#{event_id}"))
 }
@@ -297,6 +299,9 @@ fn attributes(conversation: &Conversation) -> Item {
             AttributeValue::S(connection_id.clone()),
         );
     }
+    if let Some(disconnected_at) = conversation.disconnected_at {
+        item.insert(DISCONNECTED_AT.into(), millis(disconnected_at));
+    }
     item
 }
 
@@ -327,6 +332,11 @@ pub(crate) fn conversation_from_item(item: &Item) -> Result<Conversation, StoreE
             .get("connection_id")
             .and_then(|v| v.as_s().ok())
             .cloned(),
+        // Absent on records written before it was kept, and while a connection is bound.
+        disconnected_at: match item.get(DISCONNECTED_AT) {
+            Some(_) => Some(UNIX_EPOCH + Duration::from_millis(number(item, DISCONNECTED_AT)?)),
+            None => None,
+        },
         created_at: UNIX_EPOCH + Duration::from_millis(number(item, CREATED_AT)?),
         updated_at: UNIX_EPOCH + Duration::from_millis(number(item, "updated_at")?),
         expires_at: expires_at(item)?,
@@ -353,7 +363,7 @@ fn since_epoch(at: SystemTime) -> Duration {
     at.duration_since(UNIX_EPOCH).unwrap_or_default()
 }
 
-fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+pub(crate) fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
     match item.get(name) {
         Some(AttributeValue::S(text)) => Ok(text),
         _ => Err(missing(name)),
@@ -367,7 +377,7 @@ fn list<'a>(item: &'a Item, name: &str) -> Result<&'a [AttributeValue], StoreErr
     }
 }
 
-fn number(item: &Item, name: &str) -> Result<u64, StoreError> {
+pub(crate) fn number(item: &Item, name: &str) -> Result<u64, StoreError> {
     match item.get(name) {
         Some(AttributeValue::N(text)) => text
             .parse()
@@ -381,7 +391,7 @@ fn missing(name: &str) -> StoreError {
 }
 
 /// An item that is malformed in a way no error of its own explains.
-fn malformed(problem: impl Into<String>) -> StoreError {
+pub(crate) fn malformed(problem: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
         problem: problem.into(),
         cause: None,
@@ -414,6 +424,7 @@ mod tests {
             lex_session_id: "us-east-1:abc".into(),
             status: ConversationStatus::Connected,
             connection_id: Some("AAAA1234=".into()),
+            disconnected_at: None,
             created_at: UNIX_EPOCH + Duration::from_millis(1_700_000_000_123),
             updated_at: UNIX_EPOCH + Duration::from_millis(1_700_000_001_456),
             expires_at: UNIX_EPOCH + Duration::from_secs(1_700_086_402),

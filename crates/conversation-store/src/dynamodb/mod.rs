@@ -2,6 +2,7 @@
 
 mod errors;
 mod item;
+mod outbox;
 pub mod table;
 
 use std::sync::Arc;

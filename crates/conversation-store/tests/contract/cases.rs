@@ -15,6 +15,10 @@ use handover::transcript::{
     Escalation, PreviousExchange, Speaker, Transcript, TranscriptEntry, TranscriptLimits, Turn,
 };
 
+mod outbox;
+
+pub use self::outbox::*;
+
 /// Where every test clock starts (a whole second, so expiries are exact).
 pub const START: u64 = 1_800_000_000;
 /// How long records live in the tests.

@@ -44,6 +44,11 @@ macro_rules! contract_suite {
             an_expired_transcript_is_gone,
             concurrent_turns_lose_nothing,
             concurrent_invocations_of_one_turn_record_it_once,
+            kept_messages_come_back_in_order_until_forgotten,
+            a_message_is_kept_once_and_a_full_outbox_refuses,
+            an_outbox_lives_as_long_as_its_last_change,
+            concurrent_keeps_lose_nothing,
+            unbinding_records_when_the_connection_went,
         );
     };
     (@cases $harness:path; $($case:ident),+ $(,)?) => {

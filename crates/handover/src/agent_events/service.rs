@@ -7,9 +7,11 @@ use tracing::{info, warn};
 
 use super::event::{AgentAction, AgentEvent};
 use super::settings::AgentEventSettings;
+use crate::clock::{Clock, SystemClock};
 use crate::connections::{ConnectionPoster, Frame, PostError};
-use crate::conversation::{Conversation, ConversationStatus, Provider};
+use crate::conversation::{Conversation, ConversationKey, ConversationStatus, Provider};
 use crate::errors::{Cause, chain};
+use crate::outbox::{Delivery, Kept, KeptDelivery, KeptMessage};
 use crate::store::{Claim, ConversationStore, StoreError};
 
 /// How long a delivery attempt holds an agent message before another may take it over: longer
@@ -22,14 +24,18 @@ pub const MESSAGE_LEASE: Duration = Duration::from_secs(30);
 pub enum Outcome {
     /// Done, and whatever the customer had to be shown reached them.
     Delivered,
+    /// The customer is between connections (a reload, a dropped network): the message is
+    /// kept and shown, in order, when they are back.
+    Queued,
     /// A message already shown; it was not shown again.
     Duplicate,
     /// An end for a conversation that had already ended.
     AlreadyEnded,
     /// No conversation has this provider id (never started here, or its lifetime ran out).
     UnknownConversation,
-    /// The customer is not connected (left, or ended the chat), so they did not see the
-    /// event; the agent should end the chat. An end is still recorded.
+    /// The customer is not connected (left, ended the chat, or has been gone longer than the
+    /// reconnect grace period), so they did not see the event; the agent should end the chat.
+    /// An end is still recorded.
     CustomerDisconnected,
 }
 
@@ -57,7 +63,9 @@ enum Posted {
 pub struct AgentEvents {
     store: Arc<dyn ConversationStore>,
     connections: Arc<dyn ConnectionPoster>,
+    delivery: KeptDelivery,
     settings: AgentEventSettings,
+    clock: Arc<dyn Clock>,
 }
 
 impl AgentEvents {
@@ -68,10 +76,17 @@ impl AgentEvents {
         settings: AgentEventSettings,
     ) -> Self {
         Self {
+            delivery: KeptDelivery::new(store.clone(), connections.clone()),
             store,
             connections,
             settings,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Reads the time from `clock` (for the reconnect grace period).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
     }
 
     /// Acts on `event` and says what became of it.
@@ -139,16 +154,12 @@ impl AgentEvents {
         let Some(joined) = &self.settings.joined_message else {
             return Ok(Outcome::Delivered);
         };
-        let Some(connection_id) = &conversation.connection_id else {
-            return Ok(Outcome::CustomerDisconnected);
+        let message = KeptMessage {
+            id: format!("{}#joined", conversation.key),
+            text: joined.clone(),
+            author_name: author.to_owned(),
         };
-        match self
-            .post(connection_id, &Frame::message(joined, author))
-            .await?
-        {
-            Posted::Yes => Ok(Outcome::Delivered),
-            Posted::Gone => Ok(Outcome::CustomerDisconnected),
-        }
+        self.show_or_keep(&conversation, message).await
     }
 
     async fn message(
@@ -159,14 +170,13 @@ impl AgentEvents {
         text: &str,
         author: &str,
     ) -> Result<Outcome, AgentEventError> {
-        let connection_id = match &conversation.connection_id {
-            Some(id) if conversation.status != ConversationStatus::Ended => id,
-            _ => return Ok(Outcome::CustomerDisconnected),
-        };
+        if conversation.status == ConversationStatus::Ended {
+            return Ok(Outcome::CustomerDisconnected);
+        }
         // Claimed before posting, so that a retry overlapping this attempt waits instead of
-        // posting again; completed only once posted, so that an attempt that dies in between
-        // leaves a claim that lapses and the next retry delivers; released if the post fails,
-        // so that the contact center's retry is delivered at once. Message ids are the
+        // posting again; completed only once posted or kept, so that an attempt that dies in
+        // between leaves a claim that lapses and the next retry delivers; released if neither,
+        // so that the contact center's retry is handled at once. Message ids are the
         // provider's, so each provider has its own records.
         let source = provider.as_str();
         match self.store.claim_event(source, id, MESSAGE_LEASE).await? {
@@ -174,25 +184,97 @@ impl AgentEvents {
             Claim::InProgress => return Err(AgentEventError::InProgress),
             Claim::Handled => return Ok(Outcome::Duplicate),
         }
-        let frame = Frame::message(text, author);
-        let posted = self.post(connection_id, &frame).await;
-        let settled = match posted {
-            Ok(Posted::Yes) => self.store.complete_event(source, id).await,
-            _ => self.store.release_event(source, id).await,
+        let message = KeptMessage {
+            id: format!("{source}#{id}"),
+            text: text.to_owned(),
+            author_name: author.to_owned(),
+        };
+        let outcome = self.show_or_keep(conversation, message).await;
+        let taken = matches!(outcome, Ok(Outcome::Delivered | Outcome::Queued));
+        let settled = if taken {
+            self.store.complete_event(source, id).await
+        } else {
+            self.store.release_event(source, id).await
         };
         if let Err(err) = settled {
             // Completing failed: the claim lapses and a retry shows the message again, which
             // beats losing it. Releasing failed: the retry waits for the lease.
             warn!(conversation = %conversation.key, error = %chain(&err), "could not settle a message's claim");
         }
-        match posted? {
-            Posted::Gone => Ok(Outcome::CustomerDisconnected),
-            Posted::Yes => {
-                // An active chat lives on, whichever side writes.
-                if let Err(err) = self.store.touch(&conversation.key).await {
-                    warn!(conversation = %conversation.key, error = %chain(&err), "could not refresh the conversation's lifetime");
-                }
-                Ok(Outcome::Delivered)
+        if taken {
+            // An active chat lives on, whichever side writes.
+            if let Err(err) = self.store.touch(&conversation.key).await {
+                warn!(conversation = %conversation.key, error = %chain(&err), "could not refresh the conversation's lifetime");
+            }
+        }
+        outcome
+    }
+
+    /// Shows `message` to the customer if they are connected and no kept message is waiting
+    /// before it; otherwise keeps it for their return, while the reconnect grace period lasts.
+    async fn show_or_keep(
+        &self,
+        conversation: &Conversation,
+        message: KeptMessage,
+    ) -> Result<Outcome, AgentEventError> {
+        let key = &conversation.key;
+        let Some(connection_id) = &conversation.connection_id else {
+            if self.within_grace(conversation) {
+                return self.keep(key, message).await;
+            }
+            return Ok(Outcome::CustomerDisconnected);
+        };
+        if self.store.kept_messages(key).await?.is_empty() {
+            let frame = Frame::message(&message.text, &message.author_name);
+            return match self.post(connection_id, &frame).await? {
+                Posted::Yes => Ok(Outcome::Delivered),
+                // The connection went just now, so the grace period has just begun.
+                Posted::Gone => self.keep(key, message).await,
+            };
+        }
+        // Messages kept while the customer was away come first.
+        let kept = self.keep(key, message).await?;
+        if kept != Outcome::Queued {
+            return Ok(kept);
+        }
+        match self.delivery.deliver(key, connection_id).await {
+            Ok(Delivery::Done) => Ok(Outcome::Delivered),
+            // Kept: the delivery under way, or the next keep-alive, shows it.
+            Ok(Delivery::Busy) => Ok(Outcome::Queued),
+            Ok(Delivery::Gone) => {
+                self.unbind_gone(connection_id).await;
+                Ok(Outcome::Queued)
+            }
+            Err(err) => {
+                warn!(conversation = %key, error = %chain(&err), "could not deliver kept messages; the next keep-alive will");
+                Ok(Outcome::Queued)
+            }
+        }
+    }
+
+    /// Whether a conversation without a connection is still within the reconnect grace period.
+    fn within_grace(&self, conversation: &Conversation) -> bool {
+        let since = conversation
+            .disconnected_at
+            .unwrap_or(conversation.created_at);
+        let away = self.clock.now().duration_since(since).unwrap_or_default();
+        away < self.settings.reconnect_grace
+    }
+
+    async fn keep(
+        &self,
+        key: &ConversationKey,
+        message: KeptMessage,
+    ) -> Result<Outcome, AgentEventError> {
+        match self
+            .store
+            .keep_message(key, message, self.settings.max_kept_messages)
+            .await?
+        {
+            Kept::Kept | Kept::AlreadyKept => Ok(Outcome::Queued),
+            Kept::Full => {
+                warn!(conversation = %key, "the customer's outbox is full: the agent is told they are gone");
+                Ok(Outcome::CustomerDisconnected)
             }
         }
     }
@@ -206,7 +288,10 @@ impl AgentEvents {
             return Ok(Outcome::AlreadyEnded);
         }
         let reached = match &conversation.connection_id {
-            Some(connection_id) => self.say_goodbye(connection_id, author).await?,
+            Some(connection_id) => {
+                self.say_goodbye(&conversation.key, connection_id, author)
+                    .await?
+            }
             None => false,
         };
         match self.store.mark_ended(&conversation.key).await {
@@ -222,9 +307,14 @@ impl AgentEvents {
     /// connection had gone.
     async fn say_goodbye(
         &self,
+        key: &ConversationKey,
         connection_id: &str,
         author: &str,
     ) -> Result<bool, AgentEventError> {
+        // Whatever was kept for the customer comes before the goodbye.
+        if let Err(err) = self.delivery.deliver(key, connection_id).await {
+            warn!(conversation = %key, error = %chain(&err), "could not deliver kept messages before the goodbye");
+        }
         let goodbye = Frame::message(&self.settings.ended_message, author);
         for frame in [goodbye, Frame::ConversationEnded] {
             if let Posted::Gone = self.post(connection_id, &frame).await? {
@@ -243,12 +333,16 @@ impl AgentEvents {
         match self.connections.post(connection_id, frame).await {
             Ok(()) => Ok(Posted::Yes),
             Err(PostError::Gone) => {
-                if let Err(err) = self.store.unbind_connection(connection_id).await {
-                    warn!(error = %chain(&err), "could not unbind a gone connection");
-                }
+                self.unbind_gone(connection_id).await;
                 Ok(Posted::Gone)
             }
             Err(PostError::Failed(cause)) => Err(AgentEventError::Connection(cause)),
+        }
+    }
+
+    async fn unbind_gone(&self, connection_id: &str) {
+        if let Err(err) = self.store.unbind_connection(connection_id).await {
+            warn!(error = %chain(&err), "could not unbind a gone connection");
         }
     }
 }
