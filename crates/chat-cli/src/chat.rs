@@ -31,8 +31,7 @@ pub const AGENT_JOINED_MESSAGE: &str =
 pub const CHAT_ENDED_MESSAGE: &str = "Chat ended. You are back with the bot.";
 
 /// The Lex Web UI's `ui.liveChatTerms`: phrases that, typed exactly (case aside), open a live
-/// chat without asking the bot. Comma-separated; empty for none, as the deployment guide
-/// recommends.
+/// chat without asking the bot. Comma-separated; empty for none.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LiveChatTerms(Vec<String>);
 

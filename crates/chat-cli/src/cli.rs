@@ -87,8 +87,9 @@ pub struct TargetArgs {
 pub struct ChatArgs {
     /// The Lex Web UI's ui.liveChatTerms: comma-separated phrases that, typed exactly, open a
     /// live chat with whatever talkdesk_conversation_id the session holds, without asking the
-    /// bot (the Lex Web UI's own default is "live chat") [default: none, as the deployment
-    /// guide recommends].
+    /// bot (the Lex Web UI's own default is "live chat", which the deployment guide
+    /// recommends, so that a chat continues after API Gateway's connection cap) [default:
+    /// none].
     #[arg(long, value_name = "TERMS", default_value = "")]
     pub live_chat_terms: String,
 }

@@ -14,7 +14,8 @@
 //!
 //! API Gateway also closes every WebSocket 2 hours after it opened, and the Lex Web UI does not
 //! notice: the keep-alive due 10 minutes before that is replaced by a message telling the
-//! customer what will happen and what to do.
+//! customer what will happen and how to continue the same chat (End Live Chat, then the
+//! live-chat phrase, which reconnects with the same reference while it is valid).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,11 +53,24 @@ pub const CONNECTION_CAP: Duration = Duration::from_secs(2 * 60 * 60);
 /// How long before [`CONNECTION_CAP`] the customer is told.
 pub const CAP_WARNING_LEAD: Duration = Duration::from_secs(10 * 60);
 
-/// What the customer is told before [`CONNECTION_CAP`] closes their connection.
+/// What the customer is told before [`CONNECTION_CAP`] closes their connection. The Lex Web UI
+/// never reconnects by itself, but End Live Chat (which sends nothing on a closed socket) and
+/// then its live-chat phrase (`ui.liveChatTerms`) reopen the socket with the same reference.
 pub const CONNECTION_CAP_MESSAGE: Variable = Variable::with_default(
     "CONNECTION_CAP_MESSAGE",
-    "This chat window can stay connected for 2 hours and will disconnect in about 10 minutes. If the agent's replies stop, press End Live Chat and ask for an agent again.",
+    "This chat window can stay connected for 2 hours and will disconnect in about 10 minutes. If the agent's replies stop, press End Live Chat, then type live chat to continue with the same agent.",
 );
+
+/// The sequence number of the tick that warns of the cap: the first due at or after `lead`
+/// before `cap`, ticks being due every `interval` from the connection's start. A tick never
+/// comes before it is due, so the warning is never early; a lead as long as the cap warns at
+/// the first tick.
+fn warning_sequence(interval: Duration, cap: Duration, lead: Duration) -> u64 {
+    let warn_at = cap.saturating_sub(lead).as_nanos();
+    // `KeepAlive::new` takes any interval: a zero one must not divide by zero.
+    let ticks = warn_at.div_ceil(interval.as_nanos().max(1)).max(1);
+    u64::try_from(ticks).unwrap_or(u64::MAX)
+}
 
 /// The author name of the warning (the Lex Web UI does not show it).
 const SYSTEM_AUTHOR: &str = "System";
@@ -141,6 +155,7 @@ pub struct KeepAlive {
     queue: Arc<dyn TickQueue>,
     interval: Duration,
     cap_message: String,
+    warning_sequence: u64,
 }
 
 impl KeepAlive {
@@ -151,16 +166,18 @@ impl KeepAlive {
         queue: Arc<dyn TickQueue>,
         interval: Duration,
     ) -> Self {
+        let interval = interval.min(MAX_INTERVAL);
         Self {
             delivery: KeptDelivery::new(store.clone(), connections.clone()),
             store,
             connections,
             queue,
-            interval: interval.min(MAX_INTERVAL),
+            interval,
             cap_message: CONNECTION_CAP_MESSAGE
                 .default()
                 .map(String::from)
                 .unwrap_or_default(),
+            warning_sequence: warning_sequence(interval, CONNECTION_CAP, CAP_WARNING_LEAD),
         }
     }
 
@@ -173,16 +190,20 @@ impl KeepAlive {
         }
     }
 
-    /// The frame of the `sequence`-th tick: the warning for the first tick due at or after
-    /// [`CAP_WARNING_LEAD`] before the cap, so that it is said once; a keep-alive otherwise.
-    /// Ticks come at least an interval apart, so the warning never comes early.
+    /// Warns `lead` before connections are closed `cap` after they opened, instead of
+    /// [`CAP_WARNING_LEAD`] before [`CONNECTION_CAP`]: for an API Gateway stand-in with
+    /// shorter limits.
+    pub fn with_connection_cap(self, cap: Duration, lead: Duration) -> Self {
+        Self {
+            warning_sequence: warning_sequence(self.interval, cap, lead),
+            ..self
+        }
+    }
+
+    /// The frame of the `sequence`-th tick: the warning once, at [`warning_sequence`]; a
+    /// keep-alive otherwise.
     fn frame(&self, sequence: u64) -> Frame {
-        let due = |sequence: u64| {
-            self.interval
-                .saturating_mul(u32::try_from(sequence).unwrap_or(u32::MAX))
-        };
-        let warn_at = CONNECTION_CAP - CAP_WARNING_LEAD;
-        if due(sequence) >= warn_at && due(sequence.saturating_sub(1)) < warn_at {
+        if sequence == self.warning_sequence {
             Frame::message(&self.cap_message, SYSTEM_AUTHOR)
         } else {
             Frame::KeepAlive
@@ -289,5 +310,41 @@ impl KeepAlive {
         if let Err(err) = self.store.unbind_connection(connection_id).await {
             warn!(error = %chain(&err), "could not unbind a gone connection");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn the_warning_is_the_first_tick_due_at_or_after_the_lead_before_the_cap() {
+        // 110 minutes at 240 s: 27.5 intervals, so the 28th tick (112 minutes).
+        assert_eq!(
+            warning_sequence(240 * SECOND, CONNECTION_CAP, CAP_WARNING_LEAD),
+            28
+        );
+        // Due exactly then: that tick, not the next.
+        assert_eq!(
+            warning_sequence(300 * SECOND, CONNECTION_CAP, CAP_WARNING_LEAD),
+            22
+        );
+    }
+
+    #[test]
+    fn a_custom_cap_moves_the_warning() {
+        // A 4-second cap warned 2 seconds before: the 2nd tick at 1 s, the 4th at 500 ms.
+        assert_eq!(warning_sequence(SECOND, 4 * SECOND, 2 * SECOND), 2);
+        assert_eq!(warning_sequence(SECOND / 2, 4 * SECOND, 2 * SECOND), 4);
+        // 2.5 s before a 7-second cap is 4.5 s: the 5th tick at 1 s.
+        assert_eq!(warning_sequence(SECOND, 7 * SECOND, SECOND * 5 / 2), 5);
+    }
+
+    #[test]
+    fn a_lead_as_long_as_the_cap_warns_at_the_first_tick() {
+        assert_eq!(warning_sequence(SECOND, 3 * SECOND, 3 * SECOND), 1);
+        assert_eq!(warning_sequence(SECOND, 3 * SECOND, 10 * SECOND), 1);
     }
 }

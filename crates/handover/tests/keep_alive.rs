@@ -189,6 +189,32 @@ async fn the_customer_is_told_once_before_the_two_hour_cap() {
     assert!(INTERVAL * 28 < CONNECTION_CAP - Duration::from_secs(5 * 60));
 }
 
+#[tokio::test]
+async fn a_shorter_cap_is_warned_of_at_its_own_lead() {
+    let rig = rig().await;
+    let keep_alive = KeepAlive::new(
+        rig.store.clone(),
+        rig.poster.clone(),
+        rig.queue.clone(),
+        Duration::from_secs(1),
+    )
+    .with_connection_cap(Duration::from_secs(4), Duration::from_secs(2))
+    .with_cap_message("Heads up.");
+    for sequence in 1..=4 {
+        assert_eq!(
+            keep_alive.tick(&rig.tick(sequence)).await,
+            Ok(TickOutcome::Sent)
+        );
+    }
+    let keep = Call::Post(CONNECTION.into(), Frame::KeepAlive);
+    let warned = Call::Post(CONNECTION.into(), Frame::message("Heads up.", "System"));
+    assert_eq!(
+        rig.poster.calls(),
+        [keep.clone(), warned, keep.clone(), keep],
+        "the tick due 2 s before the 4-second cap"
+    );
+}
+
 #[test]
 fn a_tick_travels_as_json_and_a_bad_key_is_refused() {
     let tick = KeepAliveTick {

@@ -120,13 +120,13 @@ mod tests {
     fn a_reference_may_not_outlive_its_conversation() {
         assert!(config(&[]).is_ok());
         let same = [
-            ("CONVERSATION_TTL_SECONDS", "7200"),
-            ("REFERENCE_TTL_SECONDS", "7200"),
+            ("CONVERSATION_TTL_SECONDS", "14400"),
+            ("REFERENCE_TTL_SECONDS", "14400"),
         ];
         assert!(config(&same).is_ok());
         let error = config(&[
-            ("CONVERSATION_TTL_SECONDS", "3600"),
-            ("REFERENCE_TTL_SECONDS", "7200"),
+            ("CONVERSATION_TTL_SECONDS", "7200"),
+            ("REFERENCE_TTL_SECONDS", "14400"),
         ])
         .unwrap_err();
         assert_eq!(error.variable, REFERENCE_TTL_SECONDS.name);

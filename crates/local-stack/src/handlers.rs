@@ -1,8 +1,9 @@
 //! The Lambdas' handlers, wired by the Lambdas' own wiring functions
 //! (`lex_fulfillment::code_hook`, `websocket::relay`, `agent_callback::callback`,
 //! `keep_alive::keep_alive`, whose ticks the stand-in queue in `sqs` delivers) but over the
-//! store the stack chose, which may be in memory, and the secrets it holds. The emulated front doors call them through the
-//! Lambdas' own entry points (`lex_fulfillment::handle`, `websocket::handle`,
+//! store the stack chose, which may be in memory, and the secrets it holds; the keep-alives
+//! warn of the emulated connection cap instead of API Gateway's. The emulated front doors call
+//! them through the Lambdas' own entry points (`lex_fulfillment::handle`, `websocket::handle`,
 //! `Callback::handle`), so the code that runs is the code that is deployed.
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use agent_callback::Callback;
 use handover::connections::ConnectionPoster;
 use handover::escalation::CodeHook;
+use handover::keep_alive::CAP_WARNING_LEAD;
 use handover::relay::CustomerRelay;
 use handover::secrets::SecretSource;
 use handover::store::ConversationStore;
@@ -32,12 +34,14 @@ pub(crate) struct Handlers {
 }
 
 /// The handlers over `store`, `secrets` and `connections`, configured by `configs`, built by
-/// the Lambdas' own wiring functions.
+/// the Lambdas' own wiring functions; the WebSocket emulator closes connections
+/// `connection_cap` after they opened.
 pub(crate) fn wire(
     configs: &LambdaConfigs,
     store: Arc<dyn ConversationStore>,
     secrets: Arc<dyn SecretSource>,
     connections: Arc<dyn ConnectionPoster>,
+    connection_cap: Duration,
 ) -> Result<Handlers, StartError> {
     let settings = |err: &dyn std::fmt::Display| StartError::Settings(err.to_string());
     let code_hook = lex_fulfillment::code_hook(&configs.code_hook, store.clone(), secrets.clone())
@@ -51,18 +55,26 @@ pub(crate) fn wire(
         Arc::new(keep_alives.clone()),
     )
     .map_err(|err| settings(&err))?;
-    keep_alives.consume_with(Arc::new(keep_alive::keep_alive(
+    let keep_alive = keep_alive::keep_alive(
         &configs.keep_alive,
         store.clone(),
         connections.clone(),
         Arc::new(keep_alives.clone()),
-    )));
+    )
+    .with_connection_cap(connection_cap, cap_warning_lead(connection_cap));
+    keep_alives.consume_with(Arc::new(keep_alive));
     let callback = agent_callback::callback(&configs.callback, store, connections, secrets);
     Ok(Handlers {
         code_hook,
         relay,
         callback,
     })
+}
+
+/// How long before the emulated cap the customer is told: as long as before API Gateway's,
+/// but no more than half the cap, so that a cap of a few seconds is warned of too.
+fn cap_warning_lead(cap: Duration) -> Duration {
+    CAP_WARNING_LEAD.min(cap / 2)
 }
 
 /// The context the Lambda runtime hands an invocation: a fresh request id, and a deadline
@@ -74,4 +86,20 @@ pub(crate) fn lambda_context(timeout: Duration) -> Context {
     let deadline = deadline.duration_since(UNIX_EPOCH).unwrap_or_default();
     context.deadline = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
     context
+}
+
+#[cfg(test)]
+mod tests {
+    use handover::keep_alive::CONNECTION_CAP;
+
+    use super::*;
+
+    #[test]
+    fn the_cap_is_warned_of_as_in_aws_or_half_way_through_a_short_one() {
+        assert_eq!(cap_warning_lead(CONNECTION_CAP), CAP_WARNING_LEAD);
+        assert_eq!(
+            cap_warning_lead(Duration::from_secs(4)),
+            Duration::from_secs(2)
+        );
+    }
 }

@@ -81,7 +81,13 @@ impl LocalStack {
         let aws = aws::sdk_config();
         let store = store::open(&options.store, &aws, configs.store_lifetime()).await?;
         let poster = Arc::new(ApiGatewayConnections::at(&aws, &urls.management_api));
-        let handlers = handlers::wire(&configs, store, Arc::new(source), poster)?;
+        let handlers = handlers::wire(
+            &configs,
+            store,
+            Arc::new(source),
+            poster,
+            options.websocket_limits.max_duration,
+        )?;
         let bot = options
             .bot
             .unwrap_or_else(|| BotDefinition::demo(&configs.code_hook.escalation));

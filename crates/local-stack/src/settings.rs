@@ -105,7 +105,7 @@ mod tests {
             ),
             ("ESCALATION_INTENT".to_owned(), "Handover".to_owned()),
             ("AGENT_ENDED_MESSAGE".to_owned(), "Bye.".to_owned()),
-            (CONVERSATION_TTL_SECONDS.name.to_owned(), "9000".to_owned()),
+            (CONVERSATION_TTL_SECONDS.name.to_owned(), "90000".to_owned()),
         ]);
         let configs = LambdaConfigs::read(&environment, &addresses()).unwrap();
         assert_eq!(configs.code_hook.store.table, MEMORY_TABLE);
@@ -118,7 +118,7 @@ mod tests {
         );
         assert_eq!(configs.code_hook.escalation.escalation_intent, "Handover");
         assert_eq!(configs.callback.agent_events.ended_message, "Bye.");
-        assert_eq!(configs.store_lifetime(), Duration::from_secs(9000));
+        assert_eq!(configs.store_lifetime(), Duration::from_secs(90_000));
     }
 
     #[test]

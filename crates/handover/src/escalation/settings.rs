@@ -48,9 +48,10 @@ const INVALID_PARAMETERS_MESSAGE: Variable = Variable::with_default(
     "INVALID_PARAMETERS_MESSAGE",
     "Sorry, this chat cannot be handed to an agent: the page sent contact-center parameters that are not valid.",
 );
-/// How long a reference lets the web client join and rejoin the chat.
+/// How long a reference lets the web client join and rejoin the chat: longer than API
+/// Gateway's 2-hour connection cap, so that a customer whose window it closed can reconnect.
 pub const REFERENCE_TTL_SECONDS: Variable =
-    Variable::with_default_number("REFERENCE_TTL_SECONDS", 2 * 60 * 60);
+    Variable::with_default_number("REFERENCE_TTL_SECONDS", 4 * 60 * 60);
 const TRANSCRIPT_MAX_ENTRIES: Variable =
     Variable::with_default_number("TRANSCRIPT_MAX_ENTRIES", DEFAULT_MAX_ENTRIES as u64);
 
@@ -239,8 +240,23 @@ mod tests {
         assert_eq!(settings.max_detail_prompts, 2);
         assert_eq!(settings.when_details_missing, MissingDetails::Default);
         assert_eq!(settings.reference_key_secret, reference::DEFAULT_KEY_SECRET);
-        assert_eq!(settings.reference_lifetime, Duration::from_secs(7_200));
+        assert_eq!(settings.reference_lifetime, Duration::from_secs(14_400));
         assert_eq!(settings.transcript_limits, TranscriptLimits::default());
+    }
+
+    #[test]
+    fn a_chat_can_be_rejoined_after_the_connection_cap_closed_it() {
+        let settings = EscalationSettings::default();
+        // A reference counts from the hand-over, when the first connection opens. After the
+        // cap closes it the customer reconnects by hand, whenever they notice: leave them as
+        // long again.
+        assert!(
+            settings.reference_lifetime >= crate::keep_alive::CONNECTION_CAP * 2,
+            "a reference of {:?} expires before a customer whose connection the {:?} cap \
+             closed can reconnect",
+            settings.reference_lifetime,
+            crate::keep_alive::CONNECTION_CAP
+        );
     }
 
     #[test]

@@ -15,11 +15,11 @@
   // The Lex Web UI's `connect` configuration, with the values the deployment guide recommends
   // (the Lex Web UI has no default for the two messages). As in the Lex Web UI, a
   // `lexWebUiConfig` URL parameter holding JSON overrides them, e.g.
-  // `?lexWebUiConfig={"connect":{"liveChatTerms":"live chat"}}`.
+  // `?lexWebUiConfig={"connect":{"liveChatTerms":""}}`.
   const RECOMMENDED_CONNECT = {
     agentJoinedMessage: "You are now connected. An agent will answer here as soon as one is free.",
     chatEndedMessage: "Chat ended. You are back with the bot.",
-    liveChatTerms: "",
+    liveChatTerms: "live chat",
   };
 
   const chat = {

@@ -79,7 +79,7 @@ async fn the_script_speaks_the_lex_web_ui_protocol() {
         "attributes.previousLexResponse = JSON.stringify",
         r#"agentJoinedMessage: "You are now connected. An agent will answer here as soon as one is free.""#,
         r#"chatEndedMessage: "Chat ended. You are back with the bot.""#,
-        r#"liveChatTerms: """#,
+        r#"liveChatTerms: "live chat""#,
         "lexWebUiConfig",
     ] {
         assert!(script.contains(expected), "{expected}");

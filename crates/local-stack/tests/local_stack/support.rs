@@ -243,10 +243,28 @@ pub async fn end_live_chat(socket: &mut Socket, reference: &str) {
 /// The next JSON text frame from the server.
 pub async fn next_json(socket: &mut Socket) -> Value {
     match next_message(socket).await {
-        Some(Message::Text(text)) => serde_json::from_str(&text)
-            .unwrap_or_else(|err| panic!("a text frame that is not JSON ({err}): {text}")),
+        Some(Message::Text(text)) => json_frame(&text),
         other => panic!("expected a JSON text frame, got {other:?}"),
     }
+}
+
+/// The JSON text frames the server sends until it closes the connection, and the close
+/// frame's code, if any.
+pub async fn frames_until_closed(socket: &mut Socket) -> (Vec<Value>, Option<u16>) {
+    let mut frames = Vec::new();
+    loop {
+        match next_message(socket).await {
+            Some(Message::Text(text)) => frames.push(json_frame(&text)),
+            Some(Message::Close(frame)) => return (frames, frame.map(|frame| frame.code.into())),
+            None => return (frames, None),
+            other => panic!("expected a JSON text frame or the close, got {other:?}"),
+        }
+    }
+}
+
+fn json_frame(text: &str) -> Value {
+    serde_json::from_str(text)
+        .unwrap_or_else(|err| panic!("a text frame that is not JSON ({err}): {text}"))
 }
 
 /// Waits for the server to close the connection; answers the close frame's code, if any.

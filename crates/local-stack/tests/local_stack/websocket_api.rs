@@ -1,14 +1,18 @@
 //! The WebSocket API emulator's own behaviour: route selection by `action`, API Gateway's
-//! idle limit and the keep-alives that hold a waiting customer's connection open, and a dropped
-//! connection that rejoins.
+//! idle limit and the keep-alives that hold a waiting customer's connection open, its
+//! connection cap and the warning before it, and a dropped or capped connection that rejoins.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use handover::keep_alive::CONNECTION_CAP_MESSAGE;
 use local_stack::{Options, WebSocketLimits};
 use serde_json::{Value, json};
 
-use crate::support::{closed, connected, hand_over, next_json, send, start, start_with, stop};
+use crate::support::{
+    closed, connected, conversation_where, frames_until_closed, hand_over, next_json, send, start,
+    start_with, stop,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frames_take_the_route_their_action_selects() {
@@ -110,5 +114,68 @@ async fn a_dropped_connection_rejoins_the_open_chat() {
         next_json(&mut socket).await,
         json!({"event_type": "message_created", "content": "Welcome back.", "author_name": "Sam"})
     );
+    stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customer_is_warned_before_the_connection_cap_and_continues_the_same_chat() {
+    // Keep-alives every second and a 4-second cap, warned of 2 seconds before (half the cap):
+    // the 2nd tick is the warning.
+    let stack = start_with(Options {
+        websocket_limits: WebSocketLimits {
+            max_duration: Duration::from_secs(4),
+            ..WebSocketLimits::default()
+        },
+        environment: BTreeMap::from([("KEEP_ALIVE_SECONDS".into(), "1".into())]),
+        ..Options::default()
+    })
+    .await;
+    let (reference, id) = hand_over(&stack, "Kit", "A long wait").await;
+    let mut socket = connected(&stack, &reference).await;
+
+    let (frames, close_code) = frames_until_closed(&mut socket).await;
+    let told: Vec<_> = frames
+        .iter()
+        .filter(|frame| frame["event_type"] != "keep_alive")
+        .collect();
+    let warning = json!({
+        "event_type": "message_created",
+        "content": CONNECTION_CAP_MESSAGE.default().unwrap(),
+        "author_name": "System",
+    });
+    assert_eq!(told, [&warning], "told once, before the close");
+    assert_eq!(
+        close_code,
+        Some(1001),
+        "API Gateway's cap closes going away"
+    );
+
+    // End Live Chat sends nothing on the closed socket; the live-chat phrase then opens a new
+    // one with the same reference, still valid.
+    let mut socket = connected(&stack, &reference).await;
+    assert_eq!(
+        stack.talkdesk().reply(&id, "Still here.", "Sam").await,
+        Ok(200)
+    );
+    let from_agent = loop {
+        let frame = next_json(&mut socket).await;
+        // The new connection's own keep-alives, and its warning 2 seconds in.
+        if frame["event_type"] != "keep_alive" && frame["author_name"] != "System" {
+            break frame;
+        }
+    };
+    assert_eq!(
+        from_agent,
+        json!({"event_type": "message_created", "content": "Still here.", "author_name": "Sam"})
+    );
+    send(
+        &mut socket,
+        json!({"action": "onMessage", "message": "Thanks for staying.", "conversationId": reference}),
+    )
+    .await;
+    conversation_where(&stack, "with the message sent after reconnecting", |c| {
+        c.id == id && c.customer_messages == ["Thanks for staying."]
+    })
+    .await;
     stop(stack).await;
 }
