@@ -1,14 +1,17 @@
 //! The WebSocket API emulator's own behaviour: route selection by `action`, API Gateway's
 //! idle limit and the keep-alives that hold a waiting customer's connection open, and a dropped
-//! connection that rejoins.
+//! connection that rejoins, also while the store's index still has the connection before.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use local_stack::{Options, WebSocketLimits};
 use serde_json::{Value, json};
+use tokio::time::sleep;
 
-use crate::support::{closed, connected, hand_over, next_json, send, start, start_with, stop};
+use crate::support::{
+    closed, connected, go_away, hand_over, next_json, send, start, start_with, stop,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frames_take_the_route_their_action_selects() {
@@ -109,6 +112,33 @@ async fn a_dropped_connection_rejoins_the_open_chat() {
     assert_eq!(
         next_json(&mut socket).await,
         json!({"event_type": "message_created", "content": "Welcome back.", "author_name": "Sam"})
+    );
+    stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_message_right_after_a_reconnect_reaches_the_new_connection_while_the_index_lags()
+{
+    let index_lag = Duration::from_secs(2);
+    let stack = start_with(Options {
+        index_lag,
+        ..Options::default()
+    })
+    .await;
+    let (reference, id) = hand_over(&stack, "Kit", "Refund").await;
+    let mut first = connected(&stack, &reference).await;
+    // The index catches up with the first connection, then lags behind the second: the
+    // callback finds the first one there.
+    sleep(index_lag).await;
+    go_away(&mut first).await;
+    let mut second = connected(&stack, &reference).await;
+    assert_eq!(
+        stack.talkdesk().reply(&id, "Still there?", "Sam").await,
+        Ok(200)
+    );
+    assert_eq!(
+        next_json(&mut second).await,
+        json!({"event_type": "message_created", "content": "Still there?", "author_name": "Sam"})
     );
     stop(stack).await;
 }
