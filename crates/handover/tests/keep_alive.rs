@@ -9,9 +9,11 @@ use handover::connections::{Frame, PostError};
 use handover::conversation::{ConversationKey, Provider};
 use handover::errors::Cause;
 use handover::keep_alive::{
-    CONNECTION_CAP, KeepAlive, KeepAliveTick, MAX_INTERVAL, TickError, TickOutcome, interval,
+    CONNECTION_CAP, DELIVERY_DELAY, KeepAlive, KeepAliveTick, MAX_INTERVAL, TickError, TickOutcome,
+    interval,
 };
-use handover::store::Conversations;
+use handover::outbox::KeptMessage;
+use handover::store::{Conversations, Outboxes};
 use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, RecordingPoster, RecordingQueue};
 
@@ -240,4 +242,94 @@ fn the_interval_is_read_once_and_bounded() {
     assert_eq!(read(Some("60")), Ok(Duration::from_secs(60)));
     let too_long = read(Some("301")).unwrap_err();
     assert_eq!(too_long.variable, "KEEP_ALIVE_SECONDS");
+}
+
+impl Rig {
+    async fn keep(&self, id: &str, text: &str) {
+        let message = KeptMessage {
+            id: id.into(),
+            text: text.into(),
+            author_name: "Sam".into(),
+        };
+        self.store
+            .keep_message(&self.key, message, 10)
+            .await
+            .unwrap();
+    }
+
+    async fn kept(&self) -> usize {
+        self.store.kept_messages(&self.key).await.unwrap().len()
+    }
+}
+
+#[tokio::test]
+async fn a_connect_with_kept_messages_has_them_delivered_at_once() {
+    let rig = rig().await;
+    rig.keep("talkdesk#m1", "one").await;
+    rig.keep("talkdesk#m2", "two").await;
+    rig.keep_alive.start(CONNECTION, &rig.key).await.unwrap();
+    assert_eq!(
+        rig.queue.scheduled(),
+        [(rig.tick(0), DELIVERY_DELAY), (rig.tick(1), INTERVAL)]
+    );
+
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(0)).await,
+        Ok(TickOutcome::Sent)
+    );
+    assert_eq!(
+        rig.poster.calls(),
+        [
+            Call::Post(CONNECTION.into(), Frame::message("one", "Sam")),
+            Call::Post(CONNECTION.into(), Frame::message("two", "Sam")),
+        ]
+    );
+    assert_eq!(rig.kept().await, 0);
+    // The delivery tick starts no chain of its own.
+    assert_eq!(rig.queue.scheduled().len(), 2);
+}
+
+#[tokio::test]
+async fn a_connect_without_kept_messages_schedules_only_the_chain() {
+    let rig = rig().await;
+    rig.keep_alive.start(CONNECTION, &rig.key).await.unwrap();
+    assert_eq!(rig.queue.scheduled(), [(rig.tick(1), INTERVAL)]);
+}
+
+#[tokio::test]
+async fn a_keep_alive_delivers_kept_messages_before_itself() {
+    let rig = rig().await;
+    rig.keep("talkdesk#m1", "one").await;
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(3)).await,
+        Ok(TickOutcome::Sent)
+    );
+    assert_eq!(
+        rig.poster.calls(),
+        [
+            Call::Post(CONNECTION.into(), Frame::message("one", "Sam")),
+            Call::Post(CONNECTION.into(), Frame::KeepAlive),
+        ]
+    );
+    assert_eq!(rig.kept().await, 0);
+}
+
+#[tokio::test]
+async fn a_delivery_refused_right_after_connect_keeps_the_messages_and_the_connection() {
+    let rig = rig().await;
+    rig.keep("talkdesk#m1", "one").await;
+    rig.poster.fail_next([PostError::Gone]);
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(0)).await,
+        Ok(TickOutcome::Stopped)
+    );
+    assert_eq!(rig.kept().await, 1);
+    let conversation = rig.store.conversation(&rig.key).await.unwrap().unwrap();
+    assert_eq!(conversation.connection_id.as_deref(), Some(CONNECTION));
+    // The first keep-alive delivers it.
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(1)).await,
+        Ok(TickOutcome::Sent)
+    );
+    assert_eq!(rig.kept().await, 0);
 }

@@ -14,7 +14,7 @@ use handover::agent_events::{AgentEventSettings, AgentEvents};
 use handover::connections::{Frame, PostError};
 use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::errors::Cause;
-use handover::store::Conversations;
+use handover::store::{Conversations, Outboxes};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Context, Request, RequestExt};
 use serde_json::{Value, json};
@@ -83,13 +83,17 @@ async fn rig() -> Rig {
 }
 
 async fn rig_with_secrets(secrets: HashMap<String, String>) -> Rig {
+    rig_with(secrets, AgentEventSettings::default()).await
+}
+
+async fn rig_with(secrets: HashMap<String, String>, settings: AgentEventSettings) -> Rig {
     let store = Arc::new(MemoryStore::new());
     let poster = Arc::new(RecordingPoster::default());
     let key = store_conversation(&*store, Provider::Talkdesk, TALKDESK_ID)
         .await
         .key;
     store.bind_connection(&key, CONNECTION).await.unwrap();
-    let events = AgentEvents::new(store.clone(), poster.clone(), AgentEventSettings::default());
+    let events = AgentEvents::new(store.clone(), poster.clone(), settings);
     let callback = Callback::new(
         events,
         Arc::new(MapSecrets(secrets)),
@@ -295,8 +299,24 @@ async fn other_methods_are_405() {
 }
 
 #[tokio::test]
-async fn a_gone_customer_is_410_and_unbound() {
+async fn a_customer_between_connections_is_200_queued_and_unbound() {
     let rig = rig().await;
+    rig.poster.fail_next([PostError::Gone]);
+    let answer = rig.post("message_created", message("m1", "Hi")).await;
+    assert_eq!(answer, (StatusCode::OK, json!({"status": "queued"})));
+    assert_eq!(rig.connection().await, None);
+    let kept = rig.store.kept_messages(&rig.key).await.unwrap();
+    assert_eq!(kept.len(), 1);
+}
+
+#[tokio::test]
+async fn a_gone_customer_past_the_grace_period_is_410_and_unbound() {
+    let settings = AgentEventSettings {
+        reconnect_grace: Duration::ZERO,
+        ..AgentEventSettings::default()
+    };
+    let secrets = HashMap::from([(DEFAULT_API_KEY_SECRET.to_owned(), API_KEY.to_owned())]);
+    let rig = rig_with(secrets, settings).await;
     rig.poster.fail_next([PostError::Gone]);
     let (status, answer) = rig.post("message_created", message("m1", "Hi")).await;
     assert_eq!(status, StatusCode::GONE);

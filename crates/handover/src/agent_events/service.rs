@@ -224,30 +224,56 @@ impl AgentEvents {
             }
             return Ok(Outcome::CustomerDisconnected);
         };
-        if self.store.kept_messages(key).await?.is_empty() {
-            let frame = Frame::message(&message.text, &message.author_name);
-            return match self.post(connection_id, &frame).await? {
-                Posted::Yes => Ok(Outcome::Delivered),
-                // The connection went just now, so the grace period has just begun.
-                Posted::Gone => self.keep(key, message).await,
-            };
+        if !self.store.kept_messages(key).await?.is_empty() {
+            // Messages kept while the customer was away come first: this one joins them, and
+            // the delivery posts them all (or the one under way, or the next keep-alive does).
+            let capacity = self.settings.max_kept_messages;
+            match self
+                .store
+                .keep_message(key, message.clone(), capacity)
+                .await?
+            {
+                Kept::Kept | Kept::AlreadyKept => {
+                    return Ok(match self.deliver_kept(key, connection_id).await? {
+                        Delivery::Done => Outcome::Delivered,
+                        Delivery::Busy | Delivery::Gone => Outcome::Queued,
+                    });
+                }
+                // No room: empty it first, then show this one.
+                Kept::Full => match self.deliver_kept(key, connection_id).await? {
+                    Delivery::Done => {}
+                    Delivery::Busy => return Err(AgentEventError::InProgress),
+                    Delivery::Gone => return Ok(Outcome::CustomerDisconnected),
+                },
+            }
         }
-        // Messages kept while the customer was away come first.
-        let kept = self.keep(key, message).await?;
-        if kept != Outcome::Queued {
-            return Ok(kept);
+        let frame = Frame::message(&message.text, &message.author_name);
+        match self.post(connection_id, &frame).await? {
+            Posted::Yes => Ok(Outcome::Delivered),
+            // The connection went just now, so the grace period has just begun.
+            Posted::Gone if !self.settings.reconnect_grace.is_zero() => {
+                self.keep(key, message).await
+            }
+            Posted::Gone => Ok(Outcome::CustomerDisconnected),
         }
+    }
+
+    /// Delivers the kept messages; a gone connection is unbound.
+    async fn deliver_kept(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Delivery, AgentEventError> {
         match self.delivery.deliver(key, connection_id).await {
-            Ok(Delivery::Done) => Ok(Outcome::Delivered),
-            // Kept: the delivery under way, or the next keep-alive, shows it.
-            Ok(Delivery::Busy) => Ok(Outcome::Queued),
             Ok(Delivery::Gone) => {
                 self.unbind_gone(connection_id).await;
-                Ok(Outcome::Queued)
+                Ok(Delivery::Gone)
             }
+            Ok(delivery) => Ok(delivery),
+            // They stay kept: the next keep-alive delivers them.
             Err(err) => {
-                warn!(conversation = %key, error = %chain(&err), "could not deliver kept messages; the next keep-alive will");
-                Ok(Outcome::Queued)
+                warn!(conversation = %key, error = %chain(&err), "could not deliver kept messages");
+                Ok(Delivery::Busy)
             }
         }
     }

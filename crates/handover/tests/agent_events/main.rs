@@ -14,13 +14,15 @@ use handover::clock::ManualClock;
 use handover::connections::{Frame, PostError};
 use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::errors::Cause;
-use handover::store::Conversations;
 use handover::store::lifetime::DEFAULT_LIFETIME;
 use handover::store::{Claim, HandledEvents};
+use handover::store::{Conversations, Outboxes};
 
 use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, RecordingPoster};
 use test_support::faulty_store::FaultyStore;
+
+mod outbox;
 
 const TALKDESK_ID: &str = "td-conversation-1";
 const CONNECTION: &str = "conn-1";
@@ -50,6 +52,12 @@ impl Rig {
     async fn conversation(&self) -> handover::conversation::Conversation {
         self.store.conversation(&self.key).await.unwrap().unwrap()
     }
+
+    /// The ids of the messages kept for the customer, oldest first.
+    async fn kept(&self) -> Vec<String> {
+        let kept = self.store.kept_messages(&self.key).await.unwrap();
+        kept.into_iter().map(|message| message.id).collect()
+    }
 }
 
 /// A Talkdesk conversation whose customer is connected on [`CONNECTION`].
@@ -71,7 +79,7 @@ async fn unconnected_rig(settings: AgentEventSettings) -> Rig {
         .await
         .key;
     Rig {
-        events: AgentEvents::new(store.clone(), poster.clone(), settings),
+        events: AgentEvents::new(store.clone(), poster.clone(), settings).with_clock(clock.clone()),
         store,
         clock,
         poster,
@@ -277,13 +285,11 @@ async fn an_agent_message_refreshes_the_conversations_lifetime() {
 }
 
 #[tokio::test]
-async fn a_gone_connection_is_unbound_and_reported() {
+async fn a_gone_connection_is_unbound_and_its_message_kept() {
     let rig = rig(AgentEventSettings::default()).await;
     rig.poster.fail_next([PostError::Gone]);
-    assert_eq!(
-        rig.handle(message("m1", "Hi")).await,
-        Ok(Outcome::CustomerDisconnected)
-    );
+    assert_eq!(rig.handle(message("m1", "Hi")).await, Ok(Outcome::Queued));
+    assert_eq!(rig.kept().await, ["talkdesk#m1"]);
     assert_eq!(rig.connection().await, None);
     assert_eq!(
         rig.store
@@ -296,13 +302,16 @@ async fn a_gone_connection_is_unbound_and_reported() {
 }
 
 #[tokio::test]
-async fn a_message_for_a_customer_without_a_connection_is_reported() {
+async fn a_message_for_a_customer_gone_longer_than_the_grace_period_is_reported() {
     let rig = unconnected_rig(AgentEventSettings::default()).await;
+    rig.clock
+        .advance(AgentEventSettings::default().reconnect_grace);
     assert_eq!(
         rig.handle(message("m1", "Hi")).await,
         Ok(Outcome::CustomerDisconnected)
     );
     assert_eq!(rig.poster.calls(), []);
+    assert_eq!(rig.kept().await, Vec::<String>::new());
     // Nothing was claimed: once the customer is back, the retry is shown.
     rig.store
         .bind_connection(&rig.key, CONNECTION)
@@ -428,18 +437,24 @@ async fn the_agent_joining_says_the_configured_message() {
 }
 
 #[tokio::test]
-async fn the_agent_joining_a_chat_without_its_customer_is_recorded_and_reported() {
+async fn the_agent_joining_a_chat_without_its_customer_is_recorded_and_kept() {
     let settings = AgentEventSettings {
         joined_message: Some("Sam has joined the chat.".into()),
         ..AgentEventSettings::default()
     };
-    let rig = unconnected_rig(settings).await;
-    assert_eq!(
-        rig.handle(started()).await,
-        Ok(Outcome::CustomerDisconnected)
-    );
+    let rig = unconnected_rig(settings.clone()).await;
+    assert_eq!(rig.handle(started()).await, Ok(Outcome::Queued));
     assert_eq!(rig.status().await, ConversationStatus::Connected);
     assert_eq!(rig.poster.calls(), []);
+    assert_eq!(rig.kept().await, [format!("{}#joined", rig.key)]);
+
+    let late = unconnected_rig(settings).await;
+    late.clock.advance(Duration::from_secs(300));
+    assert_eq!(
+        late.handle(started()).await,
+        Ok(Outcome::CustomerDisconnected)
+    );
+    assert_eq!(late.status().await, ConversationStatus::Connected);
 }
 
 #[tokio::test]

@@ -240,6 +240,19 @@ pub async fn end_live_chat(socket: &mut Socket, reference: &str) {
     }
 }
 
+/// The customer's browser leaves the page (navigation, a network change): close code 1001.
+pub async fn go_away(socket: &mut Socket) {
+    let frame = CloseFrame {
+        code: 1001.into(),
+        reason: "".into(),
+    };
+    match timeout(WAIT, socket.close(Some(frame))).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => panic!("could not close the WebSocket: {err}"),
+        Err(_) => panic!("closing the WebSocket took longer than {WAIT:?}"),
+    }
+}
+
 /// The next JSON text frame from the server.
 pub async fn next_json(socket: &mut Socket) -> Value {
     match next_message(socket).await {

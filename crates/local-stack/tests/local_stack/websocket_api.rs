@@ -1,6 +1,7 @@
 //! The WebSocket API emulator's own behaviour: route selection by `action`, API Gateway's
 //! idle limit and the keep-alives that hold a waiting customer's connection open, its
-//! connection cap and the warning before it, and a dropped or capped connection that rejoins.
+//! connection cap and the warning before it, and a dropped or capped connection that rejoins,
+//! also while the store's index still has the connection before.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -8,10 +9,11 @@ use std::time::Duration;
 use handover::keep_alive::CONNECTION_CAP_MESSAGE;
 use local_stack::{Options, WebSocketLimits};
 use serde_json::{Value, json};
+use tokio::time::sleep;
 
 use crate::support::{
-    closed, connected, conversation_where, frames_until_closed, hand_over, next_json, send, start,
-    start_with, stop,
+    closed, connected, conversation_where, frames_until_closed, go_away, hand_over, next_json,
+    send, start, start_with, stop,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,5 +179,32 @@ async fn the_customer_is_warned_before_the_connection_cap_and_continues_the_same
         c.id == id && c.customer_messages == ["Thanks for staying."]
     })
     .await;
+    stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_message_right_after_a_reconnect_reaches_the_new_connection_while_the_index_lags()
+{
+    let index_lag = Duration::from_secs(2);
+    let stack = start_with(Options {
+        index_lag,
+        ..Options::default()
+    })
+    .await;
+    let (reference, id) = hand_over(&stack, "Kit", "Refund").await;
+    let mut first = connected(&stack, &reference).await;
+    // The index catches up with the first connection, then lags behind the second: the
+    // callback finds the first one there.
+    sleep(index_lag).await;
+    go_away(&mut first).await;
+    let mut second = connected(&stack, &reference).await;
+    assert_eq!(
+        stack.talkdesk().reply(&id, "Still there?", "Sam").await,
+        Ok(200)
+    );
+    assert_eq!(
+        next_json(&mut second).await,
+        json!({"event_type": "message_created", "content": "Still there?", "author_name": "Sam"})
+    );
     stop(stack).await;
 }
