@@ -170,7 +170,10 @@ impl DynamoDbStore {
             let Some(next) = change(&current, now) else {
                 return Ok(current);
             };
-            match self.put_transcript(&next, read_version, now).await {
+            match self
+                .put_versioned(transcript_item(&next), read_version, now)
+                .await
+            {
                 Ok(()) => return Ok(next),
                 Err(err) if is_condition_failure(&err) => backoff(attempt).await,
                 Err(err) => return Err(store_error(err)),
@@ -182,11 +185,11 @@ impl DynamoDbStore {
         })
     }
 
-    /// Writes `next` if the stored transcript is still the one read: at `read_version`, or
-    /// absent or expired when none was read.
-    async fn put_transcript(
+    /// Writes `item` if the stored record is still the one read: at `read_version`, or absent
+    /// or expired when none was read (transcripts and outboxes change this way).
+    async fn put_versioned(
         &self,
-        next: &Transcript,
+        item: Item,
         read_version: Option<u64>,
         now: SystemTime,
     ) -> Result<(), SdkError<PutItemError>> {
@@ -194,7 +197,7 @@ impl DynamoDbStore {
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(transcript_item(next)));
+            .set_item(Some(item));
         let put = match read_version {
             Some(version) => put
                 .condition_expression("version = :version")

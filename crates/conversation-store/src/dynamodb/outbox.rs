@@ -5,14 +5,12 @@ use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::errors::store_error;
 use super::item::{Item, malformed, number, seconds, string};
 use super::table::{PARTITION_KEY, TTL_ATTRIBUTE};
-use super::{ABSENT_OR_EXPIRED, DynamoDbStore, WRITE_ATTEMPTS, backoff, is_condition_failure};
+use super::{DynamoDbStore, WRITE_ATTEMPTS, backoff, is_condition_failure};
 use handover::conversation::ConversationKey;
 use handover::outbox::{Kept, KeptMessage, Outbox};
 use handover::store::{Outboxes, StoreError};
@@ -104,7 +102,10 @@ impl DynamoDbStore {
             let Some(next) = next else {
                 return Ok(answer);
             };
-            match self.put_outbox(&next, read_version, now).await {
+            match self
+                .put_versioned(outbox_item(&next), read_version, now)
+                .await
+            {
                 Ok(()) => return Ok(answer),
                 Err(err) if is_condition_failure(&err) => backoff(attempt).await,
                 Err(err) => return Err(store_error(err)),
@@ -114,29 +115,6 @@ impl DynamoDbStore {
             record: format!("outbox of conversation {key}"),
             attempts: WRITE_ATTEMPTS,
         })
-    }
-
-    /// Writes `next` if the stored outbox is still the one read.
-    async fn put_outbox(
-        &self,
-        next: &Outbox,
-        read_version: Option<u64>,
-        now: SystemTime,
-    ) -> Result<(), SdkError<PutItemError>> {
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(outbox_item(next)));
-        let put = match read_version {
-            Some(version) => put
-                .condition_expression("version = :version")
-                .expression_attribute_values(":version", AttributeValue::N(version.to_string())),
-            None => put
-                .condition_expression(ABSENT_OR_EXPIRED)
-                .expression_attribute_values(":now", seconds(now)),
-        };
-        put.send().await.map(drop)
     }
 }
 
