@@ -1,8 +1,8 @@
 //! The conversation store shared by every Lambda of the live-chat handover: the adapters behind
 //! the domain's store ports (`handover::store`).
 //!
-//! It answers four questions with one read each: which conversation has this key, which one
-//! does the contact center know by this id, which one is this WebSocket connection bound to,
+//! It answers four questions with one strongly consistent read each: which conversation has
+//! this key, which one does the contact center know by this id, which one is this WebSocket connection bound to,
 //! and has this inbound event been handled already. It also keeps each Lex session's
 //! transcript, recorded turn by turn, for the agent who takes over. [`MemoryStore`] keeps
 //! records in the process (tests, the local stack) and [`DynamoDbStore`] in one DynamoDB
@@ -15,24 +15,24 @@
 //!
 //! | item | `pk` | attributes |
 //! | --- | --- | --- |
-//! | conversation | `CONV#<conversation key>` | `item_type` = `conversation`, `conversation_key`, `provider`, `provider_conversation_id`, `provider_ref`, `provider_data` (map), `lex_session_id`, `status`, `connection_id`?, `created_at`, `updated_at` (ms), `version`, `expires_at` |
-//! | connection | `CONN#<connection id>` | `item_type` = `connection` and a copy of the bound conversation's attributes (without `provider_ref`) |
+//! | conversation | `CONV#<conversation key>` | `item_type` = `conversation`, `conversation_key`, `provider`, `provider_conversation_id`, `provider_data` (map), `lex_session_id`, `status`, `connection_id`?, `created_at`, `updated_at` (ms), `version`, `expires_at` |
+//! | connection | `CONN#<connection id>` | `item_type` = `connection` and a copy of the bound conversation's attributes |
+//! | provider id | `PROVIDER#<provider>#<provider conversation id>` | `item_type` = `provider` and a copy of the newest conversation with that id |
 //! | handled event | `EVENT#<source>#<event id>` | `item_type` = `event`, `event_state` (`claimed` or `handled`), `lease_until` (ms, while claimed), `expires_at` |
 //! | transcript | `SESSION#<Lex session id>` | `item_type` = `transcript`, `lex_session_id`, `entries` (list of maps: `speaker` = `customer` or `bot`, `text`, `at` in ms), `intents` (list), `last_turn`? (map: `request`, `utterance`?, `previous_exchange`?, `escalated`), `prompts` (map of slot to count), `escalations`, `last_escalation`?, `updated_at` (ms), `version`, `expires_at` |
 //!
-//! Global secondary index `by_provider_ref`: partition key `provider_ref`
-//! (`<provider>#<provider conversation id>`, on conversation items only), sort key
-//! `created_at`, all attributes projected. Looking up by the provider's id is one Query on it
-//! (newest first); like every GSI read it is eventually consistent, which suits agent
-//! callbacks that come seconds after the conversation started.
-//!
 //! The connection item carries a copy of its conversation so that `onMessage` and
-//! `$disconnect`, which know only the connection id, need one strongly consistent GetItem.
+//! `$disconnect`, which know only the connection id, need one strongly consistent GetItem; the
+//! provider-id item does the same for agent events, which know only the contact center's id.
+//! No index is read: a global secondary index is eventually consistent, and an agent event
+//! arriving right after the escalation or a reconnect would find nothing or an old copy.
 //! Every change to a conversation is one transaction that writes the conversation on the
-//! condition that its `version` is the one read, and writes or deletes the connection items
-//! with it, so the copy never drifts and racing writers retry instead of overwriting each
-//! other. A connection item is only put if it is absent or already points at the same
-//! conversation, so a connection is never bound to two conversations.
+//! condition that its `version` is the one read, and writes or deletes the copies with it, so
+//! they never drift and racing writers retry instead of overwriting each other. A connection
+//! item is only put if it is absent or already points at the same conversation, so a
+//! connection is never bound to two conversations. The provider-id item is put with the
+//! conversation's creation, taking the id over from any older conversation, and afterwards
+//! only while it still points at this conversation.
 //!
 //! An event is claimed with a PutItem on the condition that it is absent, expired, or claimed
 //! with a lease that has ended; completing it puts it as handled, and releasing it deletes it

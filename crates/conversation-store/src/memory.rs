@@ -30,6 +30,8 @@ pub struct MemoryStore {
 struct State {
     conversations: HashMap<ConversationKey, Conversation>,
     connections: HashMap<String, ConversationKey>,
+    /// The newest conversation created with each contact-center id.
+    by_provider_id: HashMap<(Provider, String), ConversationKey>,
     events: HashMap<(String, String), EventRecord>,
     transcripts: HashMap<String, Transcript>,
     outboxes: HashMap<ConversationKey, Outbox>,
@@ -149,6 +151,13 @@ impl Conversations for MemoryStore {
             return Err(StoreError::AlreadyExists(new.key));
         }
         let conversation = new_record(new, now, self.lifetime);
+        state.by_provider_id.insert(
+            (
+                conversation.provider,
+                conversation.provider_conversation_id.clone(),
+            ),
+            conversation.key.clone(),
+        );
         state
             .conversations
             .insert(conversation.key.clone(), conversation.clone());
@@ -170,16 +179,11 @@ impl Conversations for MemoryStore {
         provider: Provider,
         provider_conversation_id: &str,
     ) -> Result<Option<Conversation>, StoreError> {
-        let now = self.clock.now();
         let state = self.lock();
         let newest = state
-            .conversations
-            .values()
-            .filter(|c| {
-                c.provider == provider && c.provider_conversation_id == provider_conversation_id
-            })
-            .filter(|c| !is_expired(c.expires_at, now))
-            .max_by_key(|c| c.created_at);
+            .by_provider_id
+            .get(&(provider, provider_conversation_id.to_owned()))
+            .and_then(|key| state.live_conversation(key, self.clock.now()));
         Ok(newest.cloned())
     }
 

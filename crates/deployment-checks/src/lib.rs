@@ -9,7 +9,7 @@
 //!   the crates whose `src/main.rs` runs `lambda_runtime::run` or `lambda_http::run`;
 //! - each function is built by cargo-lambda (`rust-cargolambda`) from its own crate
 //!   (`CodeUri: ./crates/<crate>`, `Binary: <package name>`) for an OS-only runtime;
-//! - the DynamoDB table has the keys, index and TTL attribute that `conversation-store` uses.
+//! - the DynamoDB table has the key and TTL attribute that `conversation-store` uses, and no index.
 //!
 //! `variables` asserts, from the list of variables each Lambda crate reads its configuration
 //! through (`Config::variables()`), that:

@@ -32,7 +32,8 @@ pub trait Conversations: Send + Sync {
     -> Result<Option<Conversation>, StoreError>;
 
     /// The newest conversation the contact center knows by this id (the agent side only
-    /// knows the provider's id).
+    /// knows the provider's id), read strongly consistent: a conversation is found the moment
+    /// it is created, and as its last write left it.
     async fn conversation_by_provider_id(
         &self,
         provider: Provider,

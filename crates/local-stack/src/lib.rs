@@ -10,7 +10,7 @@
 //! | Lex V2 runtime | [`lex`]: `RecognizeText` with a keyword bot, calling the code hook as Lex does | Amazon Lex V2 |
 //! | WebSocket API and its Management API | `apigw`: events, routes, limits and 410 Gone as API Gateway | API Gateway |
 //! | callback REST API | `apigw`: REST proxy events, converted by lambda_http as in the Lambda | API Gateway |
-//! | conversation store | in memory, or DynamoDB at a local endpoint; the index of contact-center ids can lag | DynamoDB |
+//! | conversation store | in memory, or DynamoDB at a local endpoint | DynamoDB |
 //! | secrets | generated at start-up, or read from a file | Secrets Manager |
 //! | Talkdesk | [`talkdesk`]: OAuth, Digital Connect and an agent console | Talkdesk |
 //!
@@ -21,7 +21,6 @@ mod apigw;
 mod aws;
 mod error;
 mod handlers;
-mod lagging_index;
 pub mod lex;
 mod options;
 mod pages;
@@ -81,7 +80,7 @@ impl LocalStack {
         } = secrets::prepare(&configs, options.secrets)?;
         let aws = aws::sdk_config();
         let lifetime = configs.store_lifetime();
-        let store = store::open(&options.store, &aws, lifetime, options.index_lag).await?;
+        let store = store::open(&options.store, &aws, lifetime).await?;
         let poster = Arc::new(ApiGatewayConnections::at(&aws, &urls.management_api));
         let handlers = handlers::wire(
             &configs,

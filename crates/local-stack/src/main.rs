@@ -26,9 +26,6 @@ const CALLBACK_PORT: u16 = 8102;
 const TALKDESK_PORT: u16 = 8103;
 /// Default idle session TTL of the Lex V2 runtime, as the Lex console's.
 const LEX_IDLE_SESSION_SECONDS: u64 = 300;
-/// Default lag of the index of contact-center ids: longer than DynamoDB's global secondary
-/// index usually takes, shorter than any agent takes to accept a new chat.
-const INDEX_LAG_MS: u64 = 1_000;
 
 /// Runs the live-chat handover on 127.0.0.1 with no AWS or Talkdesk account: the Lambdas' own
 /// handlers behind an emulated Lex V2 runtime and API Gateway, with a simulated Talkdesk and
@@ -56,11 +53,6 @@ struct Cli {
     /// The DynamoDB table, created if missing.
     #[arg(long, default_value = "local-stack-conversations", value_name = "NAME")]
     dynamodb_table: String,
-    /// How far the index of contact-center ids lags behind writes, as DynamoDB's global
-    /// secondary index does: an agent callback finds the conversation as it stood this long
-    /// ago, or not at all if it is younger (0: no lag).
-    #[arg(long, default_value_t = INDEX_LAG_MS, value_name = "MS")]
-    index_lag_ms: u64,
     /// A JSON object of secret name to value (a string, or a JSON object for JSON secrets)
     /// replacing the generated secrets of those names.
     #[arg(long, value_name = "FILE")]
@@ -126,10 +118,6 @@ async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             format!("DynamoDB table {table} at {endpoint}")
         }
     };
-    let store = match options.index_lag.as_millis() {
-        0 => store,
-        lag => format!("{store}, its index of contact-center ids {lag} ms behind writes"),
-    };
     let running = LocalStack::start(options)
         .await
         .map_err(|err| explain_start_error(err, &port_flags))?;
@@ -168,7 +156,6 @@ impl Cli {
                 talkdesk: self.talkdesk_port,
             },
             store,
-            index_lag: Duration::from_millis(self.index_lag_ms),
             secrets: match &self.secrets {
                 Some(path) => read_secrets_file(path)?,
                 None => Default::default(),
@@ -321,17 +308,6 @@ mod tests {
             Duration::from_secs(5)
         );
         assert!(Cli::try_parse_from(["local-stack", "--lex-idle-session-seconds", "0"]).is_err());
-    }
-
-    #[test]
-    fn the_index_lags_a_second_unless_told_otherwise() {
-        let cli = Cli::try_parse_from(["local-stack"]).expect("no flags are needed");
-        assert_eq!(
-            cli.options().expect("default options").index_lag,
-            Duration::from_secs(1)
-        );
-        let cli = Cli::try_parse_from(["local-stack", "--index-lag-ms", "0"]).expect("a lag");
-        assert_eq!(cli.options().expect("options").index_lag, Duration::ZERO);
     }
 
     #[test]

@@ -14,9 +14,6 @@ pub struct Options {
     pub ports: Ports,
     /// Where conversations are kept.
     pub store: StoreChoice,
-    /// How far the store's index of contact-center ids lags behind its writes, as DynamoDB's
-    /// global secondary index does; zero keeps it up to date.
-    pub index_lag: Duration,
     /// Secret values by name, replacing the generated ones of the same name (see
     /// [`read_secrets_file`](crate::read_secrets_file)).
     pub secrets: BTreeMap<String, String>,

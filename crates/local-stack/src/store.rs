@@ -1,6 +1,6 @@
 //! The conversation store the handlers share: in memory by default, or a DynamoDB table at a
-//! local endpoint (created as the deployment creates it) when asked for; either one behind an
-//! index of contact-center ids that lags as DynamoDB's does, unless the lag is zero.
+//! local endpoint (created as the deployment creates it) when asked for. Every read the
+//! handlers make is strongly consistent in DynamoDB too, so neither needs to lag.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,26 +13,10 @@ use conversation_store::{DynamoDbStore, MemoryStore};
 use handover::store::ConversationStore;
 
 use crate::error::StartError;
-use crate::lagging_index::LaggingIndex;
 use crate::options::StoreChoice;
 
-/// The store `choice` names, its records living `lifetime` after their last write, its
-/// lookups by contact-center id answering as it stood `index_lag` ago.
+/// The store `choice` names, its records living `lifetime` after their last write.
 pub(crate) async fn open(
-    choice: &StoreChoice,
-    aws: &SdkConfig,
-    lifetime: Duration,
-    index_lag: Duration,
-) -> Result<Arc<dyn ConversationStore>, StartError> {
-    let store = open_backend(choice, aws, lifetime).await?;
-    if index_lag.is_zero() {
-        return Ok(store);
-    }
-    Ok(Arc::new(LaggingIndex::new(store, index_lag)))
-}
-
-/// The backend `choice` names, with an index that keeps up.
-async fn open_backend(
     choice: &StoreChoice,
     aws: &SdkConfig,
     lifetime: Duration,

@@ -1,9 +1,7 @@
-//! A store that misbehaves as DynamoDB can: its index of provider ids lags behind (the
-//! eventually consistent global secondary index: a lookup by the contact center's id returns
-//! the conversation as it was created, pending and without a connection, whatever happened to
-//! it since), and chosen operations fail as a brownout makes them fail.
+//! A store that misbehaves as DynamoDB can in a brownout: chosen operations fail, or hang as a
+//! call without a timeout can.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,12 +13,10 @@ use handover::outbox::{Kept, KeptMessage};
 use handover::store::{Claim, Conversations, HandledEvents, Outboxes, StoreError, Transcripts};
 use handover::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
 
-/// A [`MemoryStore`] behind an index frozen at each conversation's creation, whose chosen
-/// operations fail.
+/// A [`MemoryStore`] whose chosen operations fail or hang.
 #[derive(Default)]
 pub struct FaultyStore {
     store: MemoryStore,
-    index: Mutex<HashMap<(Provider, String), Conversation>>,
     failing: Mutex<HashSet<Operation>>,
     hanging: Mutex<HashSet<Operation>>,
 }
@@ -43,7 +39,7 @@ pub enum Operation {
 }
 
 impl FaultyStore {
-    /// An empty store whose index lags and whose operations all work.
+    /// An empty store whose operations all work.
     pub fn new() -> Arc<Self> {
         Arc::default()
     }
@@ -76,10 +72,7 @@ impl FaultyStore {
 impl Conversations for FaultyStore {
     async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError> {
         self.check(Operation::CreateConversation).await?;
-        let created = self.store.create_conversation(new).await?;
-        let id = (created.provider, created.provider_conversation_id.clone());
-        self.index.lock().unwrap().insert(id, created.clone());
-        Ok(created)
+        self.store.create_conversation(new).await
     }
 
     async fn conversation(
@@ -95,8 +88,9 @@ impl Conversations for FaultyStore {
         provider_conversation_id: &str,
     ) -> Result<Option<Conversation>, StoreError> {
         self.check(Operation::ConversationByProviderId).await?;
-        let id = (provider, provider_conversation_id.to_owned());
-        Ok(self.index.lock().unwrap().get(&id).cloned())
+        self.store
+            .conversation_by_provider_id(provider, provider_conversation_id)
+            .await
     }
 
     async fn conversation_by_connection(

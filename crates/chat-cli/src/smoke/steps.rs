@@ -33,11 +33,6 @@ const MAX_TURNS: usize = 4;
 const MAX_REFERENCE_BYTES: usize = 108;
 /// How often the simulated Talkdesk's console is asked again; it has no way to push.
 const CONSOLE_POLL: Duration = Duration::from_millis(100);
-/// How often an agent event is sent again while the callback does not know the conversation
-/// yet: it finds conversations by the contact center's id through an index that lags behind
-/// writes (DynamoDB's global secondary index, and the local stack's emulation of it), and this
-/// scripted agent is faster than any person.
-const INDEX_RETRY: Duration = Duration::from_millis(250);
 
 /// The customer says `request` and answers what the bot asks: the name for a slot named like
 /// a name, the subject for any other. Answers the reference, which differs from any the
@@ -292,28 +287,17 @@ pub(super) async fn agent_event(
     id: &str,
     content: Option<&str>,
 ) -> Outcome<()> {
-    let mut retries = 0;
-    loop {
-        let answer = callback
-            .post(event, id, AGENT_NAME, content)
-            .await
-            .map_err(|err| err.to_string())?;
-        if answer.delivered() {
-            let detail =
-                (retries > 0).then(|| format!("after {retries} retries while the index caught up"));
-            return Ok(((), detail));
-        }
-        let not_indexed_yet = answer.status == 404
-            && answer.body.get("error").and_then(Value::as_str) == Some("unknown_conversation");
-        if !not_indexed_yet {
-            return Err(format!(
-                "the callback API answered HTTP {} {}",
-                answer.status, answer.body
-            ));
-        }
-        // The step's own time limit ends a conversation that never shows up.
-        retries += 1;
-        tokio::time::sleep(INDEX_RETRY).await;
+    let answer = callback
+        .post(event, id, AGENT_NAME, content)
+        .await
+        .map_err(|err| err.to_string())?;
+    if answer.delivered() {
+        Ok(((), None))
+    } else {
+        Err(format!(
+            "the callback API answered HTTP {} {}",
+            answer.status, answer.body
+        ))
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::table::{CREATED_AT, PARTITION_KEY, PROVIDER_REF, TTL_ATTRIBUTE};
+use super::table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use handover::conversation::{Conversation, ConversationKey, Provider};
 use handover::errors::Cause;
 use handover::store::StoreError;
@@ -45,9 +45,9 @@ pub(crate) fn transcript_pk(lex_session_id: &str) -> AttributeValue {
     AttributeValue::S(format!("SESSION#{lex_session_id}"))
 }
 
-/// The value of the provider index's key for this conversation.
-pub(crate) fn provider_ref(provider: Provider, provider_conversation_id: &str) -> AttributeValue {
-    AttributeValue::S(format!("{provider}#{provider_conversation_id}"))
+/// The partition key of the item that finds a conversation by the contact center's id.
+pub(crate) fn provider_pk(provider: Provider, provider_conversation_id: &str) -> AttributeValue {
+    AttributeValue::S(format!("PROVIDER#{provider}#{provider_conversation_id}"))
 }
 
 /// The conversation's own item.
@@ -55,18 +55,24 @@ pub(crate) fn conversation_item(conversation: &Conversation) -> Item {
     let mut item = attributes(conversation);
     item.insert(PARTITION_KEY.into(), conversation_pk(&conversation.key));
     item.insert("item_type".into(), AttributeValue::S("conversation".into()));
+    item
+}
+
+/// The item that finds `conversation` by the contact center's id: a copy of the conversation.
+pub(crate) fn provider_item(conversation: &Conversation) -> Item {
+    let mut item = attributes(conversation);
     item.insert(
-        PROVIDER_REF.into(),
-        provider_ref(
+        PARTITION_KEY.into(),
+        provider_pk(
             conversation.provider,
             &conversation.provider_conversation_id,
         ),
     );
+    item.insert("item_type".into(), AttributeValue::S("provider".into()));
     item
 }
 
-/// The item of the connection bound to `conversation`: a copy of the conversation, without
-/// the index key so that the provider index holds conversation items only.
+/// The item of the connection bound to `conversation`: a copy of the conversation.
 pub(crate) fn connection_item(conversation: &Conversation, connection_id: &str) -> Item {
     let mut item = attributes(conversation);
     item.insert(PARTITION_KEY.into(), connection_pk(connection_id));
@@ -285,7 +291,7 @@ fn attributes(conversation: &Conversation) -> Item {
             "status".into(),
             AttributeValue::S(conversation.status.as_str().into()),
         ),
-        (CREATED_AT.into(), millis(conversation.created_at)),
+        ("created_at".into(), millis(conversation.created_at)),
         ("updated_at".into(), millis(conversation.updated_at)),
         (TTL_ATTRIBUTE.into(), seconds(conversation.expires_at)),
         (
@@ -337,7 +343,7 @@ pub(crate) fn conversation_from_item(item: &Item) -> Result<Conversation, StoreE
             Some(_) => Some(UNIX_EPOCH + Duration::from_millis(number(item, DISCONNECTED_AT)?)),
             None => None,
         },
-        created_at: UNIX_EPOCH + Duration::from_millis(number(item, CREATED_AT)?),
+        created_at: UNIX_EPOCH + Duration::from_millis(number(item, "created_at")?),
         updated_at: UNIX_EPOCH + Duration::from_millis(number(item, "updated_at")?),
         expires_at: expires_at(item)?,
         version: number(item, "version")?,
@@ -437,20 +443,21 @@ mod tests {
         let conversation = sample();
         let item = conversation_item(&conversation);
         assert_eq!(item["pk"], AttributeValue::S("CONV#k1".into()));
-        assert_eq!(
-            item["provider_ref"],
-            AttributeValue::S("amazon-connect#contact-1".into())
-        );
         assert_eq!(item["expires_at"], AttributeValue::N("1700086402".into()));
         assert_eq!(conversation_from_item(&item), Ok(conversation));
     }
 
     #[test]
-    fn connection_items_copy_the_conversation_but_stay_out_of_the_index() {
+    fn connection_and_provider_items_copy_the_conversation() {
         let conversation = sample();
         let item = connection_item(&conversation, "AAAA1234=");
         assert_eq!(item["pk"], AttributeValue::S("CONN#AAAA1234=".into()));
-        assert!(!item.contains_key("provider_ref"));
+        assert_eq!(conversation_from_item(&item), Ok(conversation.clone()));
+        let item = provider_item(&conversation);
+        assert_eq!(
+            item["pk"],
+            AttributeValue::S("PROVIDER#amazon-connect#contact-1".into())
+        );
         assert_eq!(conversation_from_item(&item), Ok(conversation));
     }
 

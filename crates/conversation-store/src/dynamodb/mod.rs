@@ -19,10 +19,10 @@ use self::errors::store_error;
 use self::item::{
     EVENT_CLAIMED, EVENT_STATE, Item, LEASE_UNTIL, connection_item, connection_pk,
     conversation_from_item, conversation_item, conversation_pk, event_item, event_pk, expires_at,
-    is_claimed, millis, provider_ref, seconds, transcript_from_item, transcript_item,
+    is_claimed, millis, provider_item, provider_pk, seconds, transcript_from_item, transcript_item,
     transcript_pk,
 };
-use self::table::{PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF};
+use self::table::PARTITION_KEY;
 use crate::settings::StoreSettings;
 use handover::clock::{Clock, SystemClock};
 use handover::conversation::{
@@ -49,12 +49,14 @@ pub struct DynamoDbStore {
     clock: Arc<dyn Clock>,
 }
 
-/// The connection items a conversation write also touches.
-struct ConnectionWrites<'a> {
+/// The copies a conversation write also touches.
+struct CopyWrites<'a> {
     /// Put a copy of the conversation here, refused if the connection belongs to another one.
     bind: Option<&'a str>,
-    /// Delete these.
+    /// Delete these connection items.
     delete: Vec<&'a str>,
+    /// Put the copy found by the contact center's id, unless a newer conversation took it.
+    provider: bool,
 }
 
 impl DynamoDbStore {
@@ -121,13 +123,16 @@ impl DynamoDbStore {
         key: &ConversationKey,
         change: Change<'_>,
     ) -> Result<(Conversation, Conversation), StoreError> {
+        let mut provider = true;
         for attempt in 1..=WRITE_ATTEMPTS {
             let now = self.clock.now();
             let current = self.live_conversation(key, now).await?;
             let next = change.apply(&current, now, self.lifetime)?;
-            let writes = connection_writes(change, &current, &next);
+            let writes = copy_writes(change, &current, &next, provider);
             match self.write(&current, &next, &writes, now).await {
                 Ok(()) => return Ok((current, next)),
+                // Only the newest conversation with a contact-center id is found by it.
+                Err(WriteRefused::ProviderIdTaken) => provider = false,
                 Err(WriteRefused::ConnectionInUse) => {
                     return Err(StoreError::ConnectionInUse {
                         connection_id: writes.bind.unwrap_or_default().to_owned(),
@@ -213,7 +218,7 @@ impl DynamoDbStore {
         &self,
         current: &Conversation,
         next: &Conversation,
-        connections: &ConnectionWrites<'_>,
+        copies: &CopyWrites<'_>,
         now: SystemTime,
     ) -> Result<(), WriteRefused> {
         let conversation = Put::builder()
@@ -224,7 +229,9 @@ impl DynamoDbStore {
             .build()
             .map_err(build_error)?;
         let mut items = vec![TransactWriteItem::builder().put(conversation).build()];
-        if let Some(connection_id) = connections.bind {
+        let mut positions = Positions::default();
+        if let Some(connection_id) = copies.bind {
+            positions.bind = Some(items.len());
             let bind = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(connection_item(next, connection_id)))
@@ -235,7 +242,7 @@ impl DynamoDbStore {
                 .map_err(build_error)?;
             items.push(TransactWriteItem::builder().put(bind).build());
         }
-        for connection_id in &connections.delete {
+        for connection_id in &copies.delete {
             let delete = Delete::builder()
                 .table_name(&self.table)
                 .key(PARTITION_KEY, connection_pk(connection_id))
@@ -243,14 +250,33 @@ impl DynamoDbStore {
                 .map_err(build_error)?;
             items.push(TransactWriteItem::builder().delete(delete).build());
         }
+        if copies.provider {
+            positions.provider = Some(items.len());
+            let provider = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(provider_item(next)))
+                .condition_expression(format!("{ABSENT_OR_EXPIRED} OR conversation_key = :key"))
+                .expression_attribute_values(":now", seconds(now))
+                .expression_attribute_values(":key", AttributeValue::S(next.key.to_string()))
+                .build()
+                .map_err(build_error)?;
+            items.push(TransactWriteItem::builder().put(provider).build());
+        }
         self.client
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
             .await
             .map(drop)
-            .map_err(refusal)
+            .map_err(|err| refusal(err, positions))
     }
+}
+
+/// Where the conditional copies are among a transaction's items.
+#[derive(Default, Clone, Copy)]
+struct Positions {
+    bind: Option<usize>,
+    provider: Option<usize>,
 }
 
 /// Why a conversation transaction did not go through.
@@ -259,38 +285,57 @@ enum WriteRefused {
     Raced,
     /// The connection item belongs to another conversation.
     ConnectionInUse,
+    /// A newer conversation has the same contact-center id.
+    ProviderIdTaken,
     Failed(StoreError),
 }
 
-fn refusal(err: SdkError<TransactWriteItemsError>) -> WriteRefused {
-    if let SdkError::ServiceError(service) = &err
-        && let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
-    {
-        // Reasons come in the order of the transaction's items: the conversation first, then
-        // the connection being bound.
-        let codes: Vec<_> = cancelled
-            .cancellation_reasons()
-            .iter()
-            .map(|reason| reason.code().unwrap_or("None"))
-            .collect();
-        return match codes.as_slice() {
-            ["None", "ConditionalCheckFailed", ..] => WriteRefused::ConnectionInUse,
-            _ => WriteRefused::Raced,
-        };
+fn refusal(err: SdkError<TransactWriteItemsError>, positions: Positions) -> WriteRefused {
+    let Some(codes) = cancellation_codes(&err) else {
+        return WriteRefused::Failed(store_error(err));
+    };
+    // Reasons come in the order of the transaction's items, the conversation first; when it
+    // failed its version check, another writer came first whatever the copies say.
+    let failed = |position: Option<usize>| {
+        position.is_some_and(|at| codes.get(at).map(String::as_str) == Some(CONDITION_FAILED))
+    };
+    match codes.first().map(String::as_str) {
+        Some("None") if failed(positions.bind) => WriteRefused::ConnectionInUse,
+        Some("None") if failed(positions.provider) => WriteRefused::ProviderIdTaken,
+        _ => WriteRefused::Raced,
     }
-    WriteRefused::Failed(store_error(err))
+}
+
+/// The reason DynamoDB gives when an item's condition is not met.
+const CONDITION_FAILED: &str = "ConditionalCheckFailed";
+
+/// Each item's reason, when the transaction was cancelled.
+fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<String>> {
+    let SdkError::ServiceError(service) = err else {
+        return None;
+    };
+    let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err() else {
+        return None;
+    };
+    let codes = cancelled
+        .cancellation_reasons()
+        .iter()
+        .map(|reason| reason.code().unwrap_or("None").to_owned())
+        .collect();
+    Some(codes)
 }
 
 fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> WriteRefused {
     WriteRefused::Failed(StoreError::Unavailable(Cause::new(err)))
 }
 
-/// The connection items to write along with a conversation change.
-fn connection_writes<'a>(
+/// The copies to write along with a conversation change.
+fn copy_writes<'a>(
     change: Change<'a>,
     current: &'a Conversation,
     next: &'a Conversation,
-) -> ConnectionWrites<'a> {
+    provider: bool,
+) -> CopyWrites<'a> {
     let mut delete: Vec<&str> = current
         .connection_id
         .as_deref()
@@ -302,9 +347,10 @@ fn connection_writes<'a>(
     {
         delete.push(connection_id);
     }
-    ConnectionWrites {
+    CopyWrites {
         bind: next.connection_id.as_deref(),
         delete,
+        provider,
     }
 }
 
@@ -319,22 +365,46 @@ impl Conversations for DynamoDbStore {
     async fn create_conversation(&self, new: NewConversation) -> Result<Conversation, StoreError> {
         let now = self.clock.now();
         let conversation = new_record(new, now, self.lifetime);
-        let put = self
-            .client
-            .put_item()
+        let own = Put::builder()
             .table_name(&self.table)
             .set_item(Some(conversation_item(&conversation)))
             .condition_expression(ABSENT_OR_EXPIRED)
             .expression_attribute_values(":now", seconds(now))
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(conversation),
-            Err(err) if is_condition_failure(&err) => {
-                Err(StoreError::AlreadyExists(conversation.key))
+            .build()
+            .map_err(|err| StoreError::Unavailable(Cause::new(err)))?;
+        // The newest conversation with a contact-center id is the one found by it.
+        let by_provider = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(provider_item(&conversation)))
+            .build()
+            .map_err(|err| StoreError::Unavailable(Cause::new(err)))?;
+        for attempt in 1..=WRITE_ATTEMPTS {
+            let written = self
+                .client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(own.clone()).build())
+                .transact_items(
+                    TransactWriteItem::builder()
+                        .put(by_provider.clone())
+                        .build(),
+                )
+                .send()
+                .await;
+            let Err(err) = written else {
+                return Ok(conversation);
+            };
+            match cancellation_codes(&err) {
+                Some(codes) if codes.first().map(String::as_str) == Some(CONDITION_FAILED) => {
+                    return Err(StoreError::AlreadyExists(conversation.key));
+                }
+                Some(_) => backoff(attempt).await,
+                None => return Err(store_error(err)),
             }
-            Err(err) => Err(store_error(err)),
         }
+        Err(StoreError::Conflict {
+            record: format!("conversation {}", conversation.key),
+            attempts: WRITE_ATTEMPTS,
+        })
     }
 
     async fn conversation(
@@ -354,24 +424,10 @@ impl Conversations for DynamoDbStore {
         provider_conversation_id: &str,
     ) -> Result<Option<Conversation>, StoreError> {
         let now = self.clock.now();
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(PROVIDER_INDEX)
-            .key_condition_expression(format!("{PROVIDER_REF} = :ref"))
-            .expression_attribute_values(":ref", provider_ref(provider, provider_conversation_id))
-            .scan_index_forward(false)
-            .send()
-            .await
-            .map_err(store_error)?;
-        for item in output.items() {
-            let conversation = conversation_from_item(item)?;
-            if !is_expired(conversation.expires_at, now) {
-                return Ok(Some(conversation));
-            }
-        }
-        Ok(None)
+        self.live_item(provider_pk(provider, provider_conversation_id), now)
+            .await?
+            .map(|item| conversation_from_item(&item))
+            .transpose()
     }
 
     async fn conversation_by_connection(

@@ -3,8 +3,8 @@
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    TimeToLiveSpecification,
 };
 
 use super::errors::store_error;
@@ -15,14 +15,8 @@ use handover::store::StoreError;
 pub const PARTITION_KEY: &str = "pk";
 /// The TTL attribute (epoch seconds) of every item.
 pub const TTL_ATTRIBUTE: &str = "expires_at";
-/// The index that finds a conversation by the contact center's id.
-pub const PROVIDER_INDEX: &str = "by_provider_ref";
-/// The partition key of [`PROVIDER_INDEX`]: `<provider>#<provider conversation id>`.
-pub const PROVIDER_REF: &str = "provider_ref";
-/// The sort key of [`PROVIDER_INDEX`]: creation time in epoch milliseconds.
-pub const CREATED_AT: &str = "created_at";
 
-/// Creates the table with on-demand billing, the provider index and TTL enabled.
+/// Creates the table with on-demand billing and TTL enabled.
 ///
 /// For tests and the local stack; deployments create it from the template.
 pub async fn create_table(client: &Client, table_name: &str) -> Result<(), StoreError> {
@@ -40,26 +34,12 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), Store
             .build()
             .map_err(build_error)
     };
-    let provider_index = GlobalSecondaryIndex::builder()
-        .index_name(PROVIDER_INDEX)
-        .key_schema(key(PROVIDER_REF, KeyType::Hash)?)
-        .key_schema(key(CREATED_AT, KeyType::Range)?)
-        .projection(
-            Projection::builder()
-                .projection_type(ProjectionType::All)
-                .build(),
-        )
-        .build()
-        .map_err(build_error)?;
     client
         .create_table()
         .table_name(table_name)
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(attribute(PARTITION_KEY, ScalarAttributeType::S)?)
-        .attribute_definitions(attribute(PROVIDER_REF, ScalarAttributeType::S)?)
-        .attribute_definitions(attribute(CREATED_AT, ScalarAttributeType::N)?)
         .key_schema(key(PARTITION_KEY, KeyType::Hash)?)
-        .global_secondary_indexes(provider_index)
         .send()
         .await
         .map_err(store_error)?;

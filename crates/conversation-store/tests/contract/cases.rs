@@ -167,6 +167,68 @@ pub async fn provider_lookup_tells_providers_apart_and_prefers_the_newest(h: Har
     assert_eq!(found(Provider::Talkdesk).await.unwrap(), Some(newer));
 }
 
+pub async fn the_provider_lookup_sees_every_change_at_once(h: Harness) {
+    let created = create(&h).await;
+    let found = || {
+        h.store
+            .conversation_by_provider_id(created.provider, &created.provider_conversation_id)
+    };
+    assert_eq!(found().await.unwrap(), Some(created.clone()));
+
+    let bound = h
+        .store
+        .bind_connection(&created.key, "conn-A=")
+        .await
+        .unwrap()
+        .conversation;
+    assert_eq!(found().await.unwrap(), Some(bound));
+    let connected = h.store.mark_connected(&created.key).await.unwrap();
+    assert_eq!(found().await.unwrap(), Some(connected));
+    let rebound = h
+        .store
+        .bind_connection(&created.key, "conn-B=")
+        .await
+        .unwrap()
+        .conversation;
+    assert_eq!(found().await.unwrap(), Some(rebound));
+    let unbound = h.store.unbind_connection("conn-B=").await.unwrap();
+    assert_eq!(found().await.unwrap(), unbound);
+    let ended = h.store.mark_ended(&created.key).await.unwrap();
+    assert_eq!(found().await.unwrap(), Some(ended));
+}
+
+pub async fn an_older_conversation_s_changes_leave_its_provider_id_with_the_newer(h: Harness) {
+    let older = h
+        .store
+        .create_conversation(new_conversation(Provider::Talkdesk, "reused-id"))
+        .await
+        .unwrap();
+    h.clock.advance(Duration::from_secs(5));
+    let newer = h
+        .store
+        .create_conversation(new_conversation(Provider::Talkdesk, "reused-id"))
+        .await
+        .unwrap();
+
+    let older_bound = h
+        .store
+        .bind_connection(&older.key, "conn-old=")
+        .await
+        .unwrap()
+        .conversation;
+    assert_eq!(older_bound.connection_id.as_deref(), Some("conn-old="));
+    assert_eq!(
+        h.store.conversation(&older.key).await.unwrap(),
+        Some(older_bound)
+    );
+    let found = h
+        .store
+        .conversation_by_provider_id(Provider::Talkdesk, "reused-id")
+        .await
+        .unwrap();
+    assert_eq!(found, Some(newer));
+}
+
 pub async fn provider_data_is_kept_as_given(h: Harness) {
     let mut new = new_conversation(Provider::AmazonConnect, "contact-1");
     new.provider_data = BTreeMap::from([

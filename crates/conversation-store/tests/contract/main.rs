@@ -12,6 +12,8 @@ macro_rules! contract_suite {
             creating_a_taken_key_is_refused,
             unknown_lookups_find_nothing,
             provider_lookup_tells_providers_apart_and_prefers_the_newest,
+            the_provider_lookup_sees_every_change_at_once,
+            an_older_conversation_s_changes_leave_its_provider_id_with_the_newer,
             provider_data_is_kept_as_given,
             bind_and_look_up_by_connection,
             binding_again_is_idempotent,

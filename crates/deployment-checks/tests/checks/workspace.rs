@@ -4,9 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 
 use crate::template::{at, keys, read, resources, root, template, text};
-use conversation_store::dynamodb::table::{
-    CREATED_AT, PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF, TTL_ATTRIBUTE,
-};
+use conversation_store::dynamodb::table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use saphyr::YamlOwned;
 
 /// A workspace crate: its directory name, package name, and whether it is a Lambda.
@@ -207,36 +205,12 @@ fn the_table_is_the_one_the_store_expects() {
     );
     assert_eq!(
         pairs(&["AttributeDefinitions"], "AttributeName", "AttributeType"),
-        owned(&[(PARTITION_KEY, "S"), (PROVIDER_REF, "S"), (CREATED_AT, "N")]),
+        owned(&[(PARTITION_KEY, "S")]),
         "{id}: the attribute definitions"
     );
-    let indexes = at(properties, &["GlobalSecondaryIndexes"])
-        .and_then(YamlOwned::as_sequence)
-        .expect("the table's GlobalSecondaryIndexes");
-    let index = indexes
-        .iter()
-        .find(|index| text(index, &["IndexName"]) == Some(PROVIDER_INDEX))
-        .unwrap_or_else(|| panic!("{id} has no index {PROVIDER_INDEX}"));
-    let index_keys: BTreeMap<String, String> = at(index, &["KeySchema"])
-        .and_then(YamlOwned::as_sequence)
-        .into_iter()
-        .flatten()
-        .map(|key| {
-            (
-                text(key, &["AttributeName"]).unwrap_or_default().to_owned(),
-                text(key, &["KeyType"]).unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        index_keys,
-        owned(&[(PROVIDER_REF, "HASH"), (CREATED_AT, "RANGE")]),
-        "{id}: {PROVIDER_INDEX}'s keys"
-    );
-    assert_eq!(
-        text(index, &["Projection", "ProjectionType"]),
-        Some("ALL"),
-        "{id}: {PROVIDER_INDEX} projects every attribute"
+    assert!(
+        at(properties, &["GlobalSecondaryIndexes"]).is_none(),
+        "{id}: the store reads no index"
     );
     assert_eq!(
         text(properties, &["TimeToLiveSpecification", "AttributeName"]),

@@ -91,7 +91,12 @@ impl AgentEvents {
 
     /// Acts on `event` and says what became of it.
     pub async fn handle(&self, event: &AgentEvent) -> Result<Outcome, AgentEventError> {
-        let Some(conversation) = self.conversation_of(event).await? else {
+        // One strongly consistent read: the conversation as its last write left it.
+        let found = self
+            .store
+            .conversation_by_provider_id(event.provider, &event.provider_conversation_id)
+            .await?;
+        let Some(conversation) = found else {
             info!(
                 provider = %event.provider,
                 action = event.action.name(),
@@ -120,24 +125,6 @@ impl AgentEvents {
             "agent event handled"
         );
         Ok(outcome)
-    }
-
-    /// The conversation the event is about, as it stands now. The provider's id is looked up
-    /// in an eventually consistent index, whose copy can lag behind a `$connect` or a
-    /// reconnect; the record itself is read again, strongly consistent, before acting on its
-    /// connection or status.
-    async fn conversation_of(
-        &self,
-        event: &AgentEvent,
-    ) -> Result<Option<Conversation>, AgentEventError> {
-        let indexed = self
-            .store
-            .conversation_by_provider_id(event.provider, &event.provider_conversation_id)
-            .await?;
-        match indexed {
-            Some(indexed) => Ok(self.store.conversation(&indexed.key).await?),
-            None => Ok(None),
-        }
     }
 
     async fn joined(

@@ -20,7 +20,6 @@ use handover::store::{Conversations, Outboxes};
 
 use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, RecordingPoster};
-use test_support::faulty_store::FaultyStore;
 
 mod outbox;
 
@@ -239,32 +238,6 @@ async fn a_message_whose_delivery_died_half_way_is_delivered_by_a_retry() {
         Ok(Outcome::Duplicate)
     );
     assert_eq!(rig.poster.calls(), [posted(Frame::message("Hi", "Sam"))]);
-}
-
-#[tokio::test]
-async fn events_act_on_the_conversation_as_it_stands_not_on_a_lagging_index() {
-    let store = FaultyStore::new();
-    let poster = Arc::new(RecordingPoster::default());
-    let events = AgentEvents::new(store.clone(), poster.clone(), AgentEventSettings::default());
-    let key = store_conversation(&*store, Provider::Talkdesk, TALKDESK_ID)
-        .await
-        .key;
-    // The customer connected just now: the index still shows no connection.
-    store.bind_connection(&key, CONNECTION).await.unwrap();
-    assert_eq!(
-        events.handle(&message("m1", "Hi")).await,
-        Ok(Outcome::Delivered)
-    );
-    assert_eq!(poster.calls(), [posted(Frame::message("Hi", "Sam"))]);
-
-    // The customer ended the chat: the index still shows it pending.
-    store.mark_ended(&key).await.unwrap();
-    assert_eq!(
-        events.handle(&message("m2", "Still there?")).await,
-        Ok(Outcome::CustomerDisconnected)
-    );
-    assert_eq!(events.handle(&ended()).await, Ok(Outcome::AlreadyEnded));
-    assert_eq!(poster.calls().len(), 1, "nothing more reached the customer");
 }
 
 #[tokio::test]

@@ -3,11 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeValue, KeyType, ProjectionType, TimeToLiveStatus};
+use aws_sdk_dynamodb::types::{AttributeValue, KeyType, TimeToLiveStatus};
 use conversation_store::DynamoDbStore;
-use conversation_store::dynamodb::table::{
-    CREATED_AT, PARTITION_KEY, PROVIDER_INDEX, PROVIDER_REF, TTL_ATTRIBUTE,
-};
+use conversation_store::dynamodb::table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use handover::clock::ManualClock;
 use handover::conversation::{ConversationKey, NewConversation, Provider};
 use handover::store::lifetime::DEFAULT_LIFETIME;
@@ -17,7 +15,7 @@ use handover::transcript::{TranscriptLimits, Turn};
 use super::client_and_table;
 
 #[tokio::test]
-async fn the_table_has_its_key_index_and_ttl() {
+async fn the_table_has_its_key_and_ttl() {
     let (client, table) = client_and_table().await;
     let described = client
         .describe_table()
@@ -34,23 +32,9 @@ async fn the_table_has_its_key_index_and_ttl() {
         .collect();
     assert_eq!(keys, vec![(PARTITION_KEY, KeyType::Hash)]);
 
-    let index = description
-        .global_secondary_indexes()
-        .iter()
-        .find(|index| index.index_name() == Some(PROVIDER_INDEX))
-        .expect("the provider index");
-    let index_keys: Vec<_> = index
-        .key_schema()
-        .iter()
-        .map(|k| (k.attribute_name(), k.key_type().clone()))
-        .collect();
-    assert_eq!(
-        index_keys,
-        vec![(PROVIDER_REF, KeyType::Hash), (CREATED_AT, KeyType::Range)]
-    );
-    assert_eq!(
-        index.projection().and_then(|p| p.projection_type()),
-        Some(&ProjectionType::All)
+    assert!(
+        description.global_secondary_indexes().is_empty(),
+        "every lookup is a strongly consistent GetItem: no index to pay for or wait on"
     );
 
     let ttl = client
@@ -95,6 +79,7 @@ async fn every_item_carries_a_ttl_of_now_plus_the_default_lifetime_in_epoch_seco
     let expected_expiry = crate::cases::START + DEFAULT_LIFETIME.as_secs();
     for pk in [
         format!("CONV#{key}"),
+        "PROVIDER#talkdesk#td-1".into(),
         "CONN#conn-A=".into(),
         "EVENT#talkdesk#msg-1".into(),
         "SESSION#session".into(),
