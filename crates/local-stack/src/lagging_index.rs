@@ -126,6 +126,17 @@ impl Conversations for LaggingIndex {
             .inspect(|binding| self.record(&binding.conversation))
     }
 
+    async fn bind_farewell(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        self.store
+            .bind_farewell(key, connection_id)
+            .await
+            .inspect(|binding| self.record(&binding.conversation))
+    }
+
     async fn unbind_connection(
         &self,
         connection_id: &str,
