@@ -24,8 +24,9 @@ pub const MESSAGE_LEASE: Duration = Duration::from_secs(30);
 pub enum Outcome {
     /// Done, and whatever the customer had to be shown reached them.
     Delivered,
-    /// The customer is between connections (a reload, a dropped network): the message is
-    /// kept and shown, in order, when they are back.
+    /// The customer is between connections (a reload, a dropped network): the message (for
+    /// an end, the goodbye; the end itself is recorded) is kept and shown, in order, when they
+    /// are back.
     Queued,
     /// A message already shown; it was not shown again.
     Duplicate,
