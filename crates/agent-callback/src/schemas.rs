@@ -134,7 +134,7 @@ fn outcomes(action: EventType) -> Vec<Outcome> {
     match action {
         EventType::ConversationStarted => outcomes.push(Outcome::Queued),
         EventType::MessageCreated => outcomes.extend([Outcome::Queued, Outcome::Duplicate]),
-        EventType::ConversationEnded => outcomes.push(Outcome::AlreadyEnded),
+        EventType::ConversationEnded => outcomes.extend([Outcome::Queued, Outcome::AlreadyEnded]),
     }
     outcomes
 }

@@ -24,6 +24,7 @@ async fn a_scheduled_tick_is_delivered_as_json() {
         connection_id: "conn-A=".into(),
         conversation: ConversationKey::generate(),
         sequence: 3,
+        farewell: false,
     };
 
     SqsTickQueue::new(&aws, &queue_url)

@@ -93,6 +93,45 @@ impl MemoryStore {
         Ok(next)
     }
 
+    /// Binds `connection_id` to the conversation by `change` (a bind or a farewell).
+    fn bind(
+        &self,
+        key: &ConversationKey,
+        change: Change<'_>,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        if let Some(other) = state.bound_conversation(connection_id, now)
+            && other.key != *key
+        {
+            return Err(StoreError::ConnectionInUse {
+                connection_id: connection_id.to_owned(),
+            });
+        }
+        let current = state
+            .live_conversation(key, now)
+            .ok_or_else(|| StoreError::NotFound(key.clone()))?;
+        let replaced = current
+            .connection_id
+            .clone()
+            .filter(|previous| previous != connection_id);
+        let conversation = change.apply(current, now, self.lifetime)?;
+        if let Some(previous) = &replaced {
+            state.connections.remove(previous);
+        }
+        state
+            .connections
+            .insert(connection_id.to_owned(), key.clone());
+        state
+            .conversations
+            .insert(key.clone(), conversation.clone());
+        Ok(Binding {
+            conversation,
+            replaced,
+        })
+    }
+
     /// Applies `change` to the session's live transcript (an empty one if none), storing what
     /// it returns; `None` leaves the transcript as it was.
     fn update_transcript(
@@ -202,36 +241,15 @@ impl Conversations for MemoryStore {
         key: &ConversationKey,
         connection_id: &str,
     ) -> Result<Binding, StoreError> {
-        let now = self.clock.now();
-        let mut state = self.lock();
-        if let Some(other) = state.bound_conversation(connection_id, now)
-            && other.key != *key
-        {
-            return Err(StoreError::ConnectionInUse {
-                connection_id: connection_id.to_owned(),
-            });
-        }
-        let current = state
-            .live_conversation(key, now)
-            .ok_or_else(|| StoreError::NotFound(key.clone()))?;
-        let replaced = current
-            .connection_id
-            .clone()
-            .filter(|previous| previous != connection_id);
-        let conversation = Change::Bind(connection_id).apply(current, now, self.lifetime)?;
-        if let Some(previous) = &replaced {
-            state.connections.remove(previous);
-        }
-        state
-            .connections
-            .insert(connection_id.to_owned(), key.clone());
-        state
-            .conversations
-            .insert(key.clone(), conversation.clone());
-        Ok(Binding {
-            conversation,
-            replaced,
-        })
+        self.bind(key, Change::Bind(connection_id), connection_id)
+    }
+
+    async fn bind_farewell(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        self.bind(key, Change::Farewell(connection_id), connection_id)
     }
 
     async fn unbind_connection(

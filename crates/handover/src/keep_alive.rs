@@ -10,7 +10,9 @@
 //!
 //! The keep-alive function also delivers the agent messages kept while the customer was away
 //! (see [`crate::outbox`]): before each keep-alive, and in a delivery tick (sequence 0) a
-//! moment after a `$connect` that found messages waiting.
+//! moment after a `$connect` that found messages waiting. A connection bound to a chat the agent
+//! ended while the customer was away gets no keep-alives but a farewell: the kept messages (the
+//! agent's goodbye last), then `conversation_ended`, then the close.
 //!
 //! API Gateway also closes every WebSocket 2 hours after it opened, and the Lex Web UI does not
 //! notice: the keep-alive due 10 minutes before that is replaced by a message telling the
@@ -95,6 +97,10 @@ pub struct KeepAliveTick {
     /// 1 for the first keep-alive after `$connect`, 2 for the next, and so on; 0 for the
     /// delivery of kept messages right after `$connect`.
     pub sequence: u64,
+    /// The farewell of an ended chat rather than a keep-alive. Absent from ticks queued before
+    /// farewells were.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub farewell: bool,
 }
 
 /// A queue that delivers a tick after a delay.
@@ -113,7 +119,7 @@ pub struct QueueError(#[source] pub Cause);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TickOutcome {
     /// The keep-alive was posted and the next one scheduled (for a delivery tick: the kept
-    /// messages were posted).
+    /// messages were posted; for a farewell: they and the end were, and the connection closed).
     Sent,
     /// The chain stops: the conversation ended, or the connection was replaced or is gone.
     Stopped,
@@ -124,7 +130,8 @@ pub enum TickOutcome {
 /// A tick that could not be handled now; the queue delivers it again.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TickError {
-    /// Another attempt is handling this tick.
+    /// Another attempt is handling this tick, or (for a farewell) another delivery the kept
+    /// messages.
     #[error("another attempt is handling this keep-alive")]
     InProgress,
     /// The store failed.
@@ -221,6 +228,7 @@ impl KeepAlive {
             connection_id: connection_id.to_owned(),
             conversation: conversation.clone(),
             sequence,
+            farewell: false,
         };
         let waiting = match self.store.kept_messages(conversation).await {
             Ok(kept) => !kept.is_empty(),
@@ -234,6 +242,22 @@ impl KeepAlive {
             self.queue.schedule(&tick(0), DELIVERY_DELAY).await?;
         }
         self.queue.schedule(&tick(1), self.interval).await
+    }
+
+    /// Schedules the farewell of a connection just bound to `conversation`, which has ended
+    /// with messages kept for the customer. No keep-alives: the farewell closes the connection.
+    pub async fn farewell(
+        &self,
+        connection_id: &str,
+        conversation: &ConversationKey,
+    ) -> Result<(), QueueError> {
+        let tick = KeepAliveTick {
+            connection_id: connection_id.to_owned(),
+            conversation: conversation.clone(),
+            sequence: 0,
+            farewell: true,
+        };
+        self.queue.schedule(&tick, DELIVERY_DELAY).await
     }
 
     /// Posts the keep-alive `tick` stands for, if its connection still carries its open
@@ -261,12 +285,15 @@ impl KeepAlive {
     async fn keep_alive(&self, tick: &KeepAliveTick) -> Result<TickOutcome, TickError> {
         let conversation = self.store.conversation(&tick.conversation).await?;
         let still_bound = conversation.is_some_and(|conversation| {
-            conversation.status != ConversationStatus::Ended
+            (tick.farewell || conversation.status != ConversationStatus::Ended)
                 && conversation.connection_id.as_deref() == Some(tick.connection_id.as_str())
         });
         if !still_bound {
             info!(conversation = %tick.conversation, sequence = tick.sequence, "keep-alives stop: the connection no longer carries the chat");
             return Ok(TickOutcome::Stopped);
+        }
+        if tick.farewell {
+            return self.farewell_tick(tick).await;
         }
         match self
             .delivery
@@ -298,11 +325,45 @@ impl KeepAlive {
             }
             Err(PostError::Failed(cause)) => return Err(TickError::Connection(cause)),
         }
-        let next = KeepAliveTick {
-            sequence: tick.sequence + 1,
-            ..tick.clone()
-        };
-        self.queue.schedule(&next, self.interval).await?;
+        self.queue.schedule(&next(tick), self.interval).await?;
+        Ok(TickOutcome::Sent)
+    }
+
+    /// Delivers what was kept for the customer of an ended chat, the agent's goodbye last, then
+    /// tells the Lex Web UI the chat ended and closes the connection.
+    async fn farewell_tick(&self, tick: &KeepAliveTick) -> Result<TickOutcome, TickError> {
+        match self
+            .delivery
+            .deliver(&tick.conversation, &tick.connection_id)
+            .await?
+        {
+            Delivery::Done => {}
+            // Ending now would overtake the message another delivery is posting.
+            Delivery::Busy => return Err(TickError::InProgress),
+            // Right after `$connect` a refusal may only mean the connection is not open yet,
+            // as for a delivery tick: tried once more, when the first keep-alive would come.
+            Delivery::Gone if tick.sequence == 0 => {
+                self.queue.schedule(&next(tick), self.interval).await?;
+                return Ok(TickOutcome::Stopped);
+            }
+            Delivery::Gone => {
+                self.unbind_gone(&tick.connection_id).await;
+                return Ok(TickOutcome::Stopped);
+            }
+        }
+        match self
+            .connections
+            .post(&tick.connection_id, &Frame::ConversationEnded)
+            .await
+        {
+            Ok(()) | Err(PostError::Gone) => {}
+            Err(PostError::Failed(cause)) => return Err(TickError::Connection(cause)),
+        }
+        if let Err(err) = self.connections.close(&tick.connection_id).await {
+            // The customer has been told; the connection ends when they press End Live Chat.
+            warn!(conversation = %tick.conversation, error = %chain(&err), "could not close the connection after a farewell");
+        }
+        info!(conversation = %tick.conversation, "farewell delivered");
         Ok(TickOutcome::Sent)
     }
 
@@ -310,6 +371,14 @@ impl KeepAlive {
         if let Err(err) = self.store.unbind_connection(connection_id).await {
             warn!(error = %chain(&err), "could not unbind a gone connection");
         }
+    }
+}
+
+/// The tick after `tick`, of the same kind.
+fn next(tick: &KeepAliveTick) -> KeepAliveTick {
+    KeepAliveTick {
+        sequence: tick.sequence + 1,
+        ..tick.clone()
     }
 }
 

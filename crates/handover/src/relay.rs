@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::clock::{Clock, SystemClock};
-use crate::conversation::{Conversation, ConversationKey, ConversationStatus};
+use crate::conversation::{Binding, Conversation, ConversationKey, ConversationStatus};
 use crate::errors::{Cause, chain};
 use crate::store::{ConversationStore, StoreError};
 use serde::Deserialize;
@@ -108,19 +108,20 @@ impl CustomerRelay {
         Self { clock, ..self }
     }
 
-    /// `$connect`: binds `connection_id` to the conversation `reference` names. A connection
-    /// it replaces is told and closed.
+    /// `$connect`: binds `connection_id` to the conversation `reference` names, or to its
+    /// farewell if it has ended with messages kept for the customer. A connection it replaces
+    /// is told and closed.
     pub async fn connect(
         &self,
         connection_id: &str,
         reference: Option<&str>,
     ) -> Result<ConversationKey, Refusal> {
         let key = self.verify(reference).await?;
-        let binding = self
-            .store
-            .bind_connection(&key, connection_id)
-            .await
-            .map_err(|err| match err {
+        let binding = match self.store.bind_connection(&key, connection_id).await {
+            Err(StoreError::AlreadyEnded(_)) => self.bind_farewell(&key, connection_id).await,
+            bound => bound,
+        };
+        let binding = binding.map_err(|err| match err {
                 StoreError::NotFound(_) => Refusal::UnknownConversation,
                 StoreError::AlreadyEnded(_) => Refusal::Ended,
                 // A refusal is logged by its summary; the cause of an outage is logged here.
@@ -137,14 +138,35 @@ impl CustomerRelay {
                 warn!(conversation = %key, error = %chain(&err), "could not close the replaced connection");
             }
         }
-        if let Some(keep_alive) = &self.keep_alive
-            && let Err(err) = keep_alive.start(connection_id, &key).await
-        {
-            // The chat works; it only risks API Gateway's idle timeout.
-            error!(conversation = %key, error = %chain(&err), "could not start the connection's keep-alives");
+        let ended = binding.conversation.status == ConversationStatus::Ended;
+        if let Some(keep_alive) = &self.keep_alive {
+            let started = if ended {
+                keep_alive.farewell(connection_id, &key).await
+            } else {
+                keep_alive.start(connection_id, &key).await
+            };
+            if let Err(err) = started {
+                // The chat works; it only risks API Gateway's idle timeout (or, for an ended
+                // chat, the kept messages wait for the next reconnect).
+                error!(conversation = %key, error = %chain(&err), "could not start the connection's keep-alives");
+            }
         }
-        info!(conversation = %key, "customer connected");
+        info!(conversation = %key, ended, "customer connected");
         Ok(key)
+    }
+
+    /// Binds a connection to a conversation that has ended, for its farewell, if messages
+    /// were kept for the customer (the agent's goodbye among them) and keep-alives can deliver
+    /// them; refused as ended otherwise.
+    async fn bind_farewell(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        if self.keep_alive.is_none() || self.store.kept_messages(key).await?.is_empty() {
+            return Err(StoreError::AlreadyEnded(key.clone()));
+        }
+        self.store.bind_farewell(key, connection_id).await
     }
 
     async fn verify(&self, reference: Option<&str>) -> Result<ConversationKey, Refusal> {

@@ -55,6 +55,15 @@ pub trait Conversations: Send + Sync {
         connection_id: &str,
     ) -> Result<Binding, StoreError>;
 
+    /// Binds the customer's connection as [`Self::bind_connection`] does, even to a
+    /// conversation that has ended: for its farewell, the delivery of the messages kept for
+    /// a customer who was away when the agent ended it (see [`crate::keep_alive`]).
+    async fn bind_farewell(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError>;
+
     /// Forgets the connection. Returns the conversation it was bound to, if any.
     async fn unbind_connection(
         &self,
@@ -176,6 +185,8 @@ impl<T: Conversations + HandledEvents + Transcripts + Outboxes + ?Sized> Convers
 pub enum Change<'a> {
     /// Bind this connection (refused once ended).
     Bind(&'a str),
+    /// Bind this connection, even once ended: for the farewell.
+    Farewell(&'a str),
     /// Forget this connection, if it is the one bound.
     Unbind(&'a str),
     /// Move to this status (refused once ended).
@@ -198,7 +209,7 @@ impl Change<'_> {
             Change::Bind(_) | Change::Status(_) if ended => {
                 return Err(StoreError::AlreadyEnded(current.key.clone()));
             }
-            Change::Bind(connection_id) => {
+            Change::Bind(connection_id) | Change::Farewell(connection_id) => {
                 next.connection_id = Some(connection_id.to_owned());
                 next.disconnected_at = None;
             }

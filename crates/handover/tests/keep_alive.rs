@@ -13,7 +13,7 @@ use handover::keep_alive::{
     interval,
 };
 use handover::outbox::KeptMessage;
-use handover::store::{Conversations, Outboxes};
+use handover::store::{Conversations, HandledEvents, Outboxes};
 use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, RecordingPoster, RecordingQueue};
 
@@ -53,6 +53,7 @@ impl Rig {
             connection_id: CONNECTION.into(),
             conversation: self.key.clone(),
             sequence,
+            farewell: false,
         }
     }
 }
@@ -223,6 +224,7 @@ fn a_tick_travels_as_json_and_a_bad_key_is_refused() {
         connection_id: CONNECTION.into(),
         conversation: ConversationKey::parse("abc").unwrap(),
         sequence: 7,
+        farewell: false,
     };
     let json = serde_json::to_string(&tick).unwrap();
     assert_eq!(
@@ -332,4 +334,132 @@ async fn a_delivery_refused_right_after_connect_keeps_the_messages_and_the_conne
         Ok(TickOutcome::Sent)
     );
     assert_eq!(rig.kept().await, 0);
+}
+
+impl Rig {
+    /// The chat ended while the customer was away, with `kept` (id, text) kept for them, and
+    /// their connection came back for its farewell.
+    async fn ended_away(&self, kept: &[(&str, &str)]) {
+        self.store.unbind_connection(CONNECTION).await.unwrap();
+        for (id, text) in kept {
+            self.keep(id, text).await;
+        }
+        self.store.mark_ended(&self.key).await.unwrap();
+        self.store
+            .bind_farewell(&self.key, CONNECTION)
+            .await
+            .unwrap();
+    }
+
+    fn farewell(&self, sequence: u64) -> KeepAliveTick {
+        KeepAliveTick {
+            farewell: true,
+            ..self.tick(sequence)
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_farewell_delivers_the_kept_messages_then_the_end_and_closes() {
+    let rig = rig().await;
+    rig.ended_away(&[
+        ("talkdesk#m1", "one"),
+        ("k#ended", "The agent has ended the chat."),
+    ])
+    .await;
+    rig.keep_alive.farewell(CONNECTION, &rig.key).await.unwrap();
+    assert_eq!(rig.queue.scheduled(), [(rig.farewell(0), DELIVERY_DELAY)]);
+
+    assert_eq!(
+        rig.keep_alive.tick(&rig.farewell(0)).await,
+        Ok(TickOutcome::Sent)
+    );
+    assert_eq!(
+        rig.poster.calls(),
+        [
+            Call::Post(CONNECTION.into(), Frame::message("one", "Sam")),
+            Call::Post(
+                CONNECTION.into(),
+                Frame::message("The agent has ended the chat.", "Sam")
+            ),
+            Call::Post(CONNECTION.into(), Frame::ConversationEnded),
+            Call::Close(CONNECTION.into()),
+        ]
+    );
+    assert_eq!(rig.kept().await, 0);
+    assert_eq!(rig.queue.scheduled().len(), 1, "no further tick");
+    assert_eq!(
+        rig.keep_alive.tick(&rig.farewell(0)).await,
+        Ok(TickOutcome::Duplicate)
+    );
+}
+
+#[tokio::test]
+async fn a_farewell_refused_right_after_connect_is_tried_once_more() {
+    let rig = rig().await;
+    rig.ended_away(&[("talkdesk#m1", "one")]).await;
+    rig.poster.fail_next([PostError::Gone]);
+    assert_eq!(
+        rig.keep_alive.tick(&rig.farewell(0)).await,
+        Ok(TickOutcome::Stopped)
+    );
+    assert_eq!(rig.kept().await, 1);
+    assert_eq!(rig.queue.scheduled(), [(rig.farewell(1), INTERVAL)]);
+
+    rig.poster.fail_next([PostError::Gone]);
+    assert_eq!(
+        rig.keep_alive.tick(&rig.farewell(1)).await,
+        Ok(TickOutcome::Stopped)
+    );
+    assert_eq!(rig.kept().await, 1, "kept for the next reconnect");
+    let conversation = rig.store.conversation(&rig.key).await.unwrap().unwrap();
+    assert_eq!(conversation.connection_id, None);
+    assert_eq!(rig.queue.scheduled().len(), 1);
+}
+
+#[tokio::test]
+async fn a_farewell_waits_for_a_delivery_under_way() {
+    let rig = rig().await;
+    rig.ended_away(&[("talkdesk#m1", "one")]).await;
+    let lease = Duration::from_secs(30);
+    rig.store
+        .claim_event("outbox", "talkdesk#m1", lease)
+        .await
+        .unwrap();
+    assert_eq!(
+        rig.keep_alive.tick(&rig.farewell(0)).await,
+        Err(TickError::InProgress)
+    );
+    assert_eq!(rig.poster.calls(), [], "the end does not overtake it");
+}
+
+#[tokio::test]
+async fn a_keep_alive_of_an_ended_chat_is_no_farewell() {
+    let rig = rig().await;
+    rig.ended_away(&[("talkdesk#m1", "one")]).await;
+    assert_eq!(
+        rig.keep_alive.tick(&rig.tick(0)).await,
+        Ok(TickOutcome::Stopped)
+    );
+    assert_eq!(rig.poster.calls(), []);
+}
+
+#[test]
+fn ticks_queued_before_farewells_still_parse() {
+    let old = r#"{"connection_id":"conn-A=","conversation":"abc","sequence":0}"#;
+    let tick = serde_json::from_str::<KeepAliveTick>(old).unwrap();
+    assert!(!tick.farewell);
+    let farewell = KeepAliveTick {
+        farewell: true,
+        ..tick
+    };
+    let json = serde_json::to_string(&farewell).unwrap();
+    assert_eq!(
+        json,
+        r#"{"connection_id":"conn-A=","conversation":"abc","sequence":0,"farewell":true}"#
+    );
+    assert_eq!(
+        serde_json::from_str::<KeepAliveTick>(&json).unwrap(),
+        farewell
+    );
 }

@@ -44,6 +44,7 @@ async fn each_record_is_its_own_tick() {
             connection_id: connection.into(),
             conversation: key,
             sequence: 1,
+            farewell: false,
         };
         ticks.push(serde_json::to_string(&tick).unwrap());
     }

@@ -109,6 +109,14 @@ impl Conversations for FaultyStore {
         self.store.bind_connection(key, connection_id).await
     }
 
+    async fn bind_farewell(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        self.store.bind_farewell(key, connection_id).await
+    }
+
     async fn unbind_connection(
         &self,
         connection_id: &str,

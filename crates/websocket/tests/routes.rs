@@ -306,6 +306,7 @@ async fn connect_puts_the_connections_first_keep_alive_on_the_queue() {
             connection_id: connection,
             conversation: conversation.key,
             sequence: 1,
+            farewell: false,
         }]
     );
 }

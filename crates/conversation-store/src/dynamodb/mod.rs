@@ -148,6 +148,22 @@ impl DynamoDbStore {
         })
     }
 
+    /// Binds `connection_id` to the conversation by `change` (a bind or a farewell).
+    async fn bind(
+        &self,
+        key: &ConversationKey,
+        change: Change<'_>,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        let (previous, conversation) = self.change(key, change).await?;
+        Ok(Binding {
+            replaced: previous
+                .connection_id
+                .filter(|replaced| replaced != connection_id),
+            conversation,
+        })
+    }
+
     async fn live_transcript(
         &self,
         lex_session_id: &str,
@@ -446,13 +462,17 @@ impl Conversations for DynamoDbStore {
         key: &ConversationKey,
         connection_id: &str,
     ) -> Result<Binding, StoreError> {
-        let (previous, conversation) = self.change(key, Change::Bind(connection_id)).await?;
-        Ok(Binding {
-            replaced: previous
-                .connection_id
-                .filter(|replaced| replaced != connection_id),
-            conversation,
-        })
+        self.bind(key, Change::Bind(connection_id), connection_id)
+            .await
+    }
+
+    async fn bind_farewell(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+    ) -> Result<Binding, StoreError> {
+        self.bind(key, Change::Farewell(connection_id), connection_id)
+            .await
     }
 
     async fn unbind_connection(

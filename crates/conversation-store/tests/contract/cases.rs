@@ -15,8 +15,10 @@ use handover::transcript::{
     Escalation, PreviousExchange, Speaker, Transcript, TranscriptEntry, TranscriptLimits, Turn,
 };
 
+mod farewell;
 mod outbox;
 
+pub use self::farewell::*;
 pub use self::outbox::*;
 
 /// Where every test clock starts (a whole second, so expiries are exact).

@@ -51,6 +51,8 @@ macro_rules! contract_suite {
             an_outbox_lives_as_long_as_its_last_change,
             concurrent_keeps_lose_nothing,
             unbinding_records_when_the_connection_went,
+            an_ended_conversation_is_bound_only_for_its_farewell,
+            a_farewell_to_an_open_conversation_binds_it_as_ever,
         );
     };
     (@cases $harness:path; $($case:ident),+ $(,)?) => {

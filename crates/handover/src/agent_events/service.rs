@@ -24,8 +24,9 @@ pub const MESSAGE_LEASE: Duration = Duration::from_secs(30);
 pub enum Outcome {
     /// Done, and whatever the customer had to be shown reached them.
     Delivered,
-    /// The customer is between connections (a reload, a dropped network): the message is
-    /// kept and shown, in order, when they are back.
+    /// The customer is between connections (a reload, a dropped network): the message (for
+    /// an end, the goodbye; the end itself is recorded) is kept and shown, in order, when they
+    /// are back.
     Queued,
     /// A message already shown; it was not shown again.
     Duplicate,
@@ -146,7 +147,8 @@ impl AgentEvents {
             text: joined.clone(),
             author_name: author.to_owned(),
         };
-        self.show_or_keep(&conversation, message).await
+        let capacity = self.settings.max_kept_messages;
+        self.show_or_keep(&conversation, message, capacity).await
     }
 
     async fn message(
@@ -176,7 +178,8 @@ impl AgentEvents {
             text: text.to_owned(),
             author_name: author.to_owned(),
         };
-        let outcome = self.show_or_keep(conversation, message).await;
+        let capacity = self.settings.max_kept_messages;
+        let outcome = self.show_or_keep(conversation, message, capacity).await;
         let taken = matches!(outcome, Ok(Outcome::Delivered | Outcome::Queued));
         let settled = if taken {
             self.store.complete_event(source, id).await
@@ -198,23 +201,24 @@ impl AgentEvents {
     }
 
     /// Shows `message` to the customer if they are connected and no kept message is waiting
-    /// before it; otherwise keeps it for their return, while the reconnect grace period lasts.
+    /// before it; otherwise keeps it for their return (in an outbox of `capacity`), while the
+    /// reconnect grace period lasts.
     async fn show_or_keep(
         &self,
         conversation: &Conversation,
         message: KeptMessage,
+        capacity: usize,
     ) -> Result<Outcome, AgentEventError> {
         let key = &conversation.key;
         let Some(connection_id) = &conversation.connection_id else {
             if self.within_grace(conversation) {
-                return self.keep(key, message).await;
+                return self.keep(key, message, capacity).await;
             }
             return Ok(Outcome::CustomerDisconnected);
         };
         if !self.store.kept_messages(key).await?.is_empty() {
             // Messages kept while the customer was away come first: this one joins them, and
             // the delivery posts them all (or the one under way, or the next keep-alive does).
-            let capacity = self.settings.max_kept_messages;
             match self
                 .store
                 .keep_message(key, message.clone(), capacity)
@@ -239,7 +243,7 @@ impl AgentEvents {
             Posted::Yes => Ok(Outcome::Delivered),
             // The connection went just now, so the grace period has just begun.
             Posted::Gone if !self.settings.reconnect_grace.is_zero() => {
-                self.keep(key, message).await
+                self.keep(key, message, capacity).await
             }
             Posted::Gone => Ok(Outcome::CustomerDisconnected),
         }
@@ -278,12 +282,9 @@ impl AgentEvents {
         &self,
         key: &ConversationKey,
         message: KeptMessage,
+        capacity: usize,
     ) -> Result<Outcome, AgentEventError> {
-        match self
-            .store
-            .keep_message(key, message, self.settings.max_kept_messages)
-            .await?
-        {
+        match self.store.keep_message(key, message, capacity).await? {
             Kept::Kept | Kept::AlreadyKept => Ok(Outcome::Queued),
             Kept::Full => {
                 warn!(conversation = %key, "the customer's outbox is full: the agent is told they are gone");
@@ -300,45 +301,39 @@ impl AgentEvents {
         if conversation.status == ConversationStatus::Ended {
             return Ok(Outcome::AlreadyEnded);
         }
-        let reached = match &conversation.connection_id {
-            Some(connection_id) => {
-                self.say_goodbye(&conversation.key, connection_id, author)
-                    .await?
-            }
-            None => false,
+        // The goodbye is shown or kept as any agent message is, after whatever was kept before
+        // it: a customer who comes back gets them all, then the end (the keep-alive's
+        // farewell). One place more than the outbox holds, so that a full outbox still
+        // takes it.
+        let goodbye = KeptMessage {
+            id: format!("{}#ended", conversation.key),
+            text: self.settings.ended_message.clone(),
+            author_name: author.to_owned(),
         };
+        let capacity = self.settings.max_kept_messages + 1;
+        let told = self.show_or_keep(conversation, goodbye, capacity).await?;
+        if let (Outcome::Delivered, Some(connection_id)) = (told, &conversation.connection_id) {
+            self.close_ended(connection_id).await?;
+        }
         match self.store.mark_ended(&conversation.key).await {
-            Ok(_) if reached => Ok(Outcome::Delivered),
-            Ok(_) => Ok(Outcome::CustomerDisconnected),
+            Ok(_) => Ok(told),
             Err(StoreError::AlreadyEnded(_)) => Ok(Outcome::AlreadyEnded),
             Err(StoreError::NotFound(_)) => Ok(Outcome::UnknownConversation),
             Err(err) => Err(err.into()),
         }
     }
 
-    /// Tells the customer the agent ended the chat, then closes the connection. `false` if the
-    /// connection had gone.
-    async fn say_goodbye(
-        &self,
-        key: &ConversationKey,
-        connection_id: &str,
-        author: &str,
-    ) -> Result<bool, AgentEventError> {
-        // Whatever was kept for the customer comes before the goodbye.
-        if let Err(err) = self.delivery.deliver(key, connection_id).await {
-            warn!(conversation = %key, error = %chain(&err), "could not deliver kept messages before the goodbye");
-        }
-        let goodbye = Frame::message(&self.settings.ended_message, author);
-        for frame in [goodbye, Frame::ConversationEnded] {
-            if let Posted::Gone = self.post(connection_id, &frame).await? {
-                return Ok(false);
-            }
+    /// Tells the Lex Web UI that the chat it was shown the goodbye of has ended, and closes the
+    /// connection.
+    async fn close_ended(&self, connection_id: &str) -> Result<(), AgentEventError> {
+        if let Posted::Gone = self.post(connection_id, &Frame::ConversationEnded).await? {
+            return Ok(());
         }
         if let Err(err) = self.connections.close(connection_id).await {
             // The customer has been told; the connection ends when they press End Live Chat.
             warn!(error = %chain(&err), "could not close the connection of an ended chat");
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Posts `frame`; a connection that has gone is unbound.

@@ -465,10 +465,10 @@ async fn ending_twice_tells_the_customer_once() {
 }
 
 #[tokio::test]
-async fn ending_with_a_gone_connection_still_ends_the_conversation() {
+async fn ending_with_a_gone_connection_keeps_the_goodbye() {
     let rig = rig(AgentEventSettings::default()).await;
     rig.poster.fail_next([PostError::Gone]);
-    assert_eq!(rig.handle(ended()).await, Ok(Outcome::CustomerDisconnected));
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::Queued));
     assert_eq!(rig.status().await, ConversationStatus::Ended);
     assert_eq!(rig.connection().await, None);
     assert_eq!(
@@ -478,14 +478,18 @@ async fn ending_with_a_gone_connection_still_ends_the_conversation() {
             Frame::message(ENDED, "Sam")
         )]
     );
+    assert_eq!(rig.kept().await, [format!("{}#ended", rig.key)]);
 }
 
 #[tokio::test]
-async fn ending_without_a_connection_still_ends_the_conversation() {
+async fn ending_long_after_the_customer_went_still_ends_the_conversation() {
     let rig = unconnected_rig(AgentEventSettings::default()).await;
+    rig.clock
+        .advance(AgentEventSettings::default().reconnect_grace);
     assert_eq!(rig.handle(ended()).await, Ok(Outcome::CustomerDisconnected));
     assert_eq!(rig.status().await, ConversationStatus::Ended);
     assert_eq!(rig.poster.calls(), []);
+    assert_eq!(rig.kept().await, Vec::<String>::new());
 }
 
 #[tokio::test]

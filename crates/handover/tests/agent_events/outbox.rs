@@ -173,3 +173,46 @@ async fn the_agents_end_comes_after_the_kept_messages() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_agents_end_while_the_customer_is_away_keeps_the_goodbye_last() {
+    let rig = rig(AgentEventSettings::default()).await;
+    rig.drop_connection().await;
+    assert_eq!(rig.handle(message("m1", "one")).await, Ok(Outcome::Queued));
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::Queued));
+    assert_eq!(rig.status().await, ConversationStatus::Ended);
+    assert_eq!(rig.poster.calls(), []);
+    let goodbye = format!("{}#ended", rig.key);
+    assert_eq!(rig.kept().await, ["talkdesk#m1", goodbye.as_str()]);
+    let kept = rig.store.kept_messages(&rig.key).await.unwrap();
+    assert_eq!(kept[1].text, ENDED);
+    // A retry finds the chat ended and keeps nothing more.
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::AlreadyEnded));
+    assert_eq!(rig.kept().await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_full_outbox_still_takes_the_goodbye() {
+    let settings = AgentEventSettings {
+        max_kept_messages: 1,
+        ..AgentEventSettings::default()
+    };
+    let rig = rig(settings).await;
+    rig.drop_connection().await;
+    assert_eq!(rig.handle(message("m1", "one")).await, Ok(Outcome::Queued));
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::Queued));
+    assert_eq!(rig.kept().await.len(), 2);
+}
+
+#[tokio::test]
+async fn with_a_zero_grace_period_the_end_keeps_nothing() {
+    let settings = AgentEventSettings {
+        reconnect_grace: Duration::ZERO,
+        ..AgentEventSettings::default()
+    };
+    let rig = rig(settings).await;
+    rig.poster.fail_next([PostError::Gone]);
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::CustomerDisconnected));
+    assert_eq!(rig.status().await, ConversationStatus::Ended);
+    assert_eq!(rig.kept().await, Vec::<String>::new());
+}

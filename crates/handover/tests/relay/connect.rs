@@ -187,6 +187,7 @@ async fn each_connection_gets_its_own_keep_alives() {
         connection_id: connection_id.into(),
         conversation: conversation.key.clone(),
         sequence: 1,
+        farewell: false,
     };
     assert_eq!(
         rig.keep_alives.scheduled(),
@@ -195,4 +196,65 @@ async fn each_connection_gets_its_own_keep_alives() {
             (first("conn-B="), KEEP_ALIVE_INTERVAL)
         ]
     );
+}
+
+#[tokio::test]
+async fn an_ended_chat_with_messages_kept_is_bound_for_its_farewell() {
+    let rig = rig();
+    let (conversation, reference) = rig.conversation().await;
+    let goodbye = KeptMessage {
+        id: format!("{}#ended", conversation.key),
+        text: "The agent has ended the chat.".into(),
+        author_name: "Sam".into(),
+    };
+    rig.store
+        .keep_message(&conversation.key, goodbye, 20)
+        .await
+        .unwrap();
+    rig.store.mark_ended(&conversation.key).await.unwrap();
+
+    rig.connect("conn-A=", &reference).await;
+    let bound = rig
+        .store
+        .conversation_by_connection("conn-A=")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bound.status, ConversationStatus::Ended);
+    let farewell = KeepAliveTick {
+        connection_id: "conn-A=".into(),
+        conversation: conversation.key.clone(),
+        sequence: 0,
+        farewell: true,
+    };
+    assert_eq!(
+        rig.keep_alives.scheduled(),
+        [(farewell, DELIVERY_DELAY)],
+        "a farewell and no keep-alives"
+    );
+
+    // What the customer writes meanwhile is answered as any message into an ended chat.
+    say_hi(&rig.relay, deadline()).await;
+    let ended = RelaySettings::default().ended_message;
+    assert_eq!(rig.poster.frames("conn-A="), [said(&ended)]);
+    assert_eq!(rig.contact_center.sent(), []);
+}
+
+#[tokio::test]
+async fn an_ended_chat_with_nothing_kept_is_still_refused() {
+    let rig = rig();
+    let (conversation, reference) = rig.conversation().await;
+    rig.store.mark_ended(&conversation.key).await.unwrap();
+    assert_eq!(
+        rig.relay.connect("conn-A=", Some(&reference)).await,
+        Err(Refusal::Ended)
+    );
+    assert_eq!(
+        rig.store
+            .conversation_by_connection("conn-A=")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(rig.keep_alives.scheduled(), []);
 }

@@ -13,10 +13,11 @@ use handover::contact_center::ContactCenterError;
 use handover::contact_center::ContactCenters;
 use handover::conversation::{ConversationKey, ConversationStatus, Provider};
 use handover::errors::{Cause, chain};
-use handover::keep_alive::KeepAliveTick;
+use handover::keep_alive::{DELIVERY_DELAY, KeepAliveTick};
+use handover::outbox::KeptMessage;
 use handover::reference::{DEFAULT_KEY_SECRET, ReferenceError, ReferenceSigner};
 use handover::relay::{CustomerRelay, Refusal, RelaySettings};
-use handover::store::Conversations;
+use handover::store::{Conversations, Outboxes};
 use tokio::time::Instant;
 
 use test_support::conversations::store_conversation;

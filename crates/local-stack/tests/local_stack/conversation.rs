@@ -9,7 +9,7 @@ use crate::support::{
     hand_over, intent_name, next_json, reference, replies, send, start, stop,
 };
 
-const AGENT_ENDED: &str =
+pub(crate) const AGENT_ENDED: &str =
     "The agent has ended the chat. Press End Live Chat to go back to the bot.";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
