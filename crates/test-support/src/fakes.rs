@@ -12,6 +12,8 @@ use handover::contact_center::{
 };
 use handover::conversation::{Conversation, Provider};
 use handover::keep_alive::{KeepAliveTick, QueueError, TickQueue};
+use handover::relay::ordered::QueuedRecord;
+use handover::relay::{CustomerMessage, EnqueueError, MessageQueue};
 use handover::secrets::{SecretError, SecretSource};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -264,6 +266,53 @@ impl RecordingQueue {
 impl TickQueue for RecordingQueue {
     async fn schedule(&self, tick: &KeepAliveTick, delay: Duration) -> Result<(), QueueError> {
         self.scheduled.lock().unwrap().push((tick.clone(), delay));
+        Ok(())
+    }
+}
+
+/// A customer-message queue that records what it is given, or fails when told to.
+#[derive(Default)]
+pub struct RecordingMessageQueue {
+    queued: Mutex<Vec<CustomerMessage>>,
+    failing: Mutex<bool>,
+}
+
+impl RecordingMessageQueue {
+    /// Every message queued, in order.
+    pub fn queued(&self) -> Vec<CustomerMessage> {
+        self.queued.lock().unwrap().clone()
+    }
+
+    /// From now on every enqueue fails (or works again).
+    pub fn fail(&self, failing: bool) {
+        *self.failing.lock().unwrap() = failing;
+    }
+
+    /// Takes the messages queued so far as a batch's records, first delivery each.
+    pub fn drain(&self) -> Vec<QueuedRecord> {
+        let taken = std::mem::take(&mut *self.queued.lock().unwrap());
+        taken.iter().map(|message| record(message, 1)).collect()
+    }
+}
+
+/// `message` as the queue delivers it for the `receive_count`-th time, its record id the
+/// message id.
+pub fn record(message: &CustomerMessage, receive_count: u32) -> QueuedRecord {
+    QueuedRecord {
+        record_id: message.message_id.clone(),
+        body: Some(serde_json::to_string(message).expect("a message is plain data")),
+        receive_count,
+    }
+}
+
+#[async_trait]
+impl MessageQueue for RecordingMessageQueue {
+    async fn enqueue(&self, message: &CustomerMessage) -> Result<(), EnqueueError> {
+        if *self.failing.lock().unwrap() {
+            let cause = std::io::Error::other("the queue is unavailable");
+            return Err(EnqueueError(handover::errors::Cause::new(cause)));
+        }
+        self.queued.lock().unwrap().push(message.clone());
         Ok(())
     }
 }
