@@ -27,6 +27,7 @@ pub struct FakeContactCenter {
     sent: Mutex<Vec<(String, String)>>,
     ended: Mutex<Vec<String>>,
     refusal: Mutex<Option<ContactCenterError>>,
+    send_failures: Mutex<VecDeque<ContactCenterError>>,
 }
 
 impl Default for FakeContactCenter {
@@ -44,12 +45,18 @@ impl FakeContactCenter {
             sent: Mutex::default(),
             ended: Mutex::default(),
             refusal: Mutex::default(),
+            send_failures: Mutex::default(),
         }
     }
 
     /// From now on every call fails with `error`.
     pub fn refuse_with(&self, error: ContactCenterError) {
         *self.refusal.lock().unwrap() = Some(error);
+    }
+
+    /// The next sends fail with `errors`, one each, before any refusal applies.
+    pub fn fail_next_sends(&self, errors: impl IntoIterator<Item = ContactCenterError>) {
+        self.send_failures.lock().unwrap().extend(errors);
     }
 
     /// Every conversation started, with its idempotency key.
@@ -99,6 +106,9 @@ impl ContactCenter for FakeContactCenter {
         text: &str,
         _deadline: Instant,
     ) -> Result<(), ContactCenterError> {
+        if let Some(error) = self.send_failures.lock().unwrap().pop_front() {
+            return Err(error);
+        }
         self.refused()?;
         let id = conversation.provider_conversation_id.clone();
         self.sent.lock().unwrap().push((id, text.to_owned()));
