@@ -21,7 +21,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let relay = relay(
         &config,
         Arc::new(DynamoDbStore::from_settings(dynamodb, &config.store)),
-        Arc::new(ApiGatewayConnections::at(&aws, &config.connections_endpoint)),
+        Arc::new(ApiGatewayConnections::at(
+            &aws,
+            &config.connections_endpoint,
+        )),
         Arc::new(secrets),
     )?;
     lambda_runtime::run(service_fn(|event| handle(&relay, event))).await

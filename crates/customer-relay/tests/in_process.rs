@@ -23,10 +23,9 @@ fn sqs_record(message: &CustomerMessage, receive_count: u32) -> SqsMessage {
     let mut record = SqsMessage::default();
     record.message_id = Some(format!("sqs-{}", message.message_id));
     record.body = Some(serde_json::to_string(message).unwrap());
-    record.attributes.insert(
-        "ApproximateReceiveCount".into(),
-        receive_count.to_string(),
-    );
+    record
+        .attributes
+        .insert("ApproximateReceiveCount".into(), receive_count.to_string());
     record
 }
 
@@ -46,7 +45,9 @@ async fn handle(rig: &RelayRig, records: Vec<SqsMessage>) -> Vec<String> {
 async fn write(rig: &RelayRig, message_id: &str, text: &str) {
     let body = serde_json::json!({"action": "onMessage", "message": text}).to_string();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    rig.relay.message("conn-A=", message_id, &body, deadline).await;
+    rig.relay
+        .message("conn-A=", message_id, &body, deadline)
+        .await;
 }
 
 fn unavailable() -> ContactCenterError {
@@ -77,7 +78,12 @@ async fn a_failed_record_and_the_later_ones_of_its_conversation_are_reported_by_
     assert!(rig.contact_center.sent().is_empty());
     let again = queued.iter().map(|m| sqs_record(m, 2)).collect();
     assert!(handle(&rig, again).await.is_empty());
-    let texts: Vec<_> = rig.contact_center.sent().into_iter().map(|(_, t)| t).collect();
+    let texts: Vec<_> = rig
+        .contact_center
+        .sent()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
     assert_eq!(texts, ["hi", "my order", "is late"]);
 }
 
@@ -89,9 +95,16 @@ async fn the_receive_count_decides_the_last_attempt() {
     let queued = rig.messages.queued();
     rig.contact_center.fail_next_sends([unavailable()]);
 
-    assert!(handle(&rig, vec![sqs_record(&queued[0], 3)]).await.is_empty());
+    assert!(
+        handle(&rig, vec![sqs_record(&queued[0], 3)])
+            .await
+            .is_empty()
+    );
 
     let told = rig.poster.frames("conn-A=");
     let failed = RelaySettings::default().relay_failed_message;
-    assert_eq!(told, [handover::connections::Frame::message(&failed, "System")]);
+    assert_eq!(
+        told,
+        [handover::connections::Frame::message(&failed, "System")]
+    );
 }

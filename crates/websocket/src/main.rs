@@ -27,7 +27,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         Arc::new(connections),
         Arc::new(secrets),
         Arc::new(SqsTickQueue::new(&aws, &config.keep_alive_queue_url)),
-        Arc::new(SqsMessageQueue::new(&aws, &config.customer_message_queue_url)),
+        Arc::new(SqsMessageQueue::new(
+            &aws,
+            &config.customer_message_queue_url,
+        )),
     )?;
     lambda_runtime::run(service_fn(|event| handle(&relay, event))).await
 }

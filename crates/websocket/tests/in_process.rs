@@ -90,7 +90,10 @@ async fn each_route_reaches_its_relay_call() {
     assert_eq!(queued.len(), 1, "onMessage queues the message");
     assert_eq!(queued[0].conversation, key);
     assert_eq!(queued[0].message_id, "ABCD1234=", "the frame's request id");
-    assert!(rig.contact_center.sent().is_empty(), "the queue's consumer sends it");
+    assert!(
+        rig.contact_center.sent().is_empty(),
+        "the queue's consumer sends it"
+    );
     assert!(rig.deliver().await.is_empty());
     let sent = rig.contact_center.sent();
     assert_eq!(sent.len(), 1);

@@ -220,7 +220,9 @@ async fn a_customer_message_is_queued_in_its_conversation_s_group_and_not_echoed
     assert_eq!(queued, [(expected, conversation.key.to_string())]);
     let requests = rig.talkdesk.received_requests().await.unwrap();
     assert!(
-        requests.iter().all(|r| !r.url.path().ends_with("/messages")),
+        requests
+            .iter()
+            .all(|r| !r.url.path().ends_with("/messages")),
         "the customer-relay function sends it, not onMessage"
     );
     assert!(
@@ -427,5 +429,8 @@ async fn problems_are_told_on_the_connection() {
         posted[1]["content"],
         "This chat has ended. Press End Live Chat to go back to the bot."
     );
-    assert!(rig.queued().await.is_empty(), "nothing queued into an ended chat");
+    assert!(
+        rig.queued().await.is_empty(),
+        "nothing queued into an ended chat"
+    );
 }

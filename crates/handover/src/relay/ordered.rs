@@ -214,7 +214,11 @@ impl OrderedRelay {
             .clone()
             .unwrap_or_else(|| message.connection_id.clone());
         let sent = match self.contact_centers.of(conversation.provider) {
-            Ok(center) => center.send_message(&conversation, &message.text, deadline).await,
+            Ok(center) => {
+                center
+                    .send_message(&conversation, &message.text, deadline)
+                    .await
+            }
             Err(not_enabled) => Err(not_enabled),
         };
         let told = match sent {

@@ -30,7 +30,10 @@ impl fmt::Debug for CustomerMessage {
             .field("conversation", &self.conversation)
             .field("connection_id", &self.connection_id)
             .field("message_id", &self.message_id)
-            .field("text", &format_args!("<{} chars>", self.text.chars().count()))
+            .field(
+                "text",
+                &format_args!("<{} chars>", self.text.chars().count()),
+            )
             .finish()
     }
 }

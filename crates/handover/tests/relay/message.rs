@@ -9,7 +9,9 @@ async fn a_message_reaches_the_agent_and_is_not_echoed() {
     let conversation = rig.connected("conn-A=").await;
     let body =
         r#"{"action":"onMessage","message":"  Where is my refund?  ","conversationId":"ignored"}"#;
-    rig.relay.message("conn-A=", "req-1", body, deadline()).await;
+    rig.relay
+        .message("conn-A=", "req-1", body, deadline())
+        .await;
 
     let queued = rig.messages.queued();
     assert_eq!(queued.len(), 1);
@@ -38,7 +40,9 @@ async fn the_conversation_comes_from_the_connection_not_the_body() {
     let (other, other_reference) = rig.conversation().await;
     let body =
         format!(r#"{{"action":"onMessage","message":"hi","conversationId":"{other_reference}"}}"#);
-    rig.relay.message("conn-A=", "req-1", &body, deadline()).await;
+    rig.relay
+        .message("conn-A=", "req-1", &body, deadline())
+        .await;
     rig.deliver().await;
     let sent = rig.contact_center.sent();
     assert_eq!(sent.len(), 1);
@@ -56,7 +60,9 @@ async fn bad_frames_get_error_frames() {
         (r#"{"action":"onMessage","message":42}"#, "missing_message"),
         (r#"{"action":"onMessage","message":"   "}"#, "empty_message"),
     ] {
-        rig.relay.message("conn-A=", "req-1", body, deadline()).await;
+        rig.relay
+            .message("conn-A=", "req-1", body, deadline())
+            .await;
         let frames = rig.poster.frames("conn-A=");
         assert!(
             matches!(frames.last(), Some(Frame::Error { error: e, .. }) if e == error),
@@ -71,7 +77,9 @@ async fn a_message_over_the_limit_is_refused_in_plain_words() {
     let rig = rig();
     rig.connected("conn-A=").await;
     let body = serde_json::json!({"action": "onMessage", "message": "é".repeat(1025)}).to_string();
-    rig.relay.message("conn-A=", "req-1", &body, deadline()).await;
+    rig.relay
+        .message("conn-A=", "req-1", &body, deadline())
+        .await;
     assert_eq!(
         rig.poster.frames("conn-A="),
         vec![said(
@@ -93,7 +101,9 @@ async fn writing_into_an_ended_or_unknown_chat_is_told() {
     let conversation = rig.connected("conn-A=").await;
     rig.store.mark_ended(&conversation.key).await.unwrap();
     let body = r#"{"action":"onMessage","message":"hello?"}"#;
-    rig.relay.message("conn-A=", "req-1", body, deadline()).await;
+    rig.relay
+        .message("conn-A=", "req-1", body, deadline())
+        .await;
     rig.relay
         .message("never-connected=", "req-2", body, deadline())
         .await;

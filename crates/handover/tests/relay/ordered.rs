@@ -1,8 +1,8 @@
 //! The ordered relay (the customer-relay function's work): a conversation's messages reach the
 //! agent in the order sent, through a certain failure, a redelivery and a malformed record.
 
-use handover::relay::{CustomerMessage, OrderedSettings};
 use handover::relay::ordered::{MESSAGE_LEASE, QueuedRecord};
+use handover::relay::{CustomerMessage, OrderedSettings};
 use handover::store::{Claim, HandledEvents};
 use test_support::fakes::record;
 
@@ -31,8 +31,12 @@ fn texts(rig: &RelayRig) -> Vec<String> {
 
 /// `messages` delivered again, for the `receive_count`-th time.
 fn again(messages: &[CustomerMessage], ids: &[String], receive_count: u32) -> Vec<QueuedRecord> {
-    let again = messages.iter().filter(|message| ids.contains(&message.message_id));
-    again.map(|message| record(message, receive_count)).collect()
+    let again = messages
+        .iter()
+        .filter(|message| ids.contains(&message.message_id));
+    again
+        .map(|message| record(message, receive_count))
+        .collect()
 }
 
 #[tokio::test]
@@ -49,7 +53,11 @@ async fn a_certain_failure_holds_back_the_rest_of_its_conversation_and_reports_t
 
     let failed = rig.deliver().await;
 
-    assert_eq!(failed, ["a1", "a2", "a3"], "the failed one and every later one of A");
+    assert_eq!(
+        failed,
+        ["a1", "a2", "a3"],
+        "the failed one and every later one of A"
+    );
     assert_eq!(texts(&rig), ["hello"], "B is not held up by A");
     assert!(
         rig.poster.frames("conn-A=").is_empty(),
@@ -72,7 +80,9 @@ async fn the_last_delivery_tells_the_customer_and_lets_the_rest_go() {
     rig.contact_center
         .fail_next_sends([unavailable(), unavailable()]);
 
-    let failed = rig.deliver_records(again(&queued, &["a1".into(), "a2".into()], max - 1)).await;
+    let failed = rig
+        .deliver_records(again(&queued, &["a1".into(), "a2".into()], max - 1))
+        .await;
     assert_eq!(failed, ["a1", "a2"]);
     let failed = rig.deliver_records(again(&queued, &failed, max)).await;
 
@@ -83,7 +93,8 @@ async fn the_last_delivery_tells_the_customer_and_lets_the_rest_go() {
         [said(&RelaySettings::default().relay_failed_message)]
     );
     // Told once: a delivery after the last sends nothing and tells nothing more.
-    rig.deliver_records(again(&queued, &["a1".into()], max + 1)).await;
+    rig.deliver_records(again(&queued, &["a1".into()], max + 1))
+        .await;
     assert_eq!(texts(&rig), ["my order"]);
     assert_eq!(rig.poster.frames("conn-A=").len(), 1);
 }
@@ -97,7 +108,11 @@ async fn a_duplicate_delivery_sends_once() {
     let twice = [record(&queued[0], 1), record(&queued[0], 1)];
 
     assert!(rig.deliver_records(twice.to_vec()).await.is_empty());
-    assert!(rig.deliver_records(vec![record(&queued[0], 2)]).await.is_empty());
+    assert!(
+        rig.deliver_records(vec![record(&queued[0], 2)])
+            .await
+            .is_empty()
+    );
 
     assert_eq!(texts(&rig), ["hi"]);
     assert!(rig.poster.frames("conn-A=").is_empty());
@@ -119,7 +134,11 @@ async fn a_delivery_overlapping_an_attempt_that_holds_the_message_waits() {
     assert!(texts(&rig).is_empty());
     // The holder died: its lease lapses before the queue's visibility timeout does.
     rig.clock.advance(MESSAGE_LEASE + Duration::from_secs(1));
-    assert!(rig.deliver_records(again(&queued, &failed, 2)).await.is_empty());
+    assert!(
+        rig.deliver_records(again(&queued, &failed, 2))
+            .await
+            .is_empty()
+    );
     assert_eq!(texts(&rig), ["hi", "there"]);
 }
 
@@ -165,7 +184,11 @@ async fn out_of_time_every_record_is_delivered_again_unclaimed() {
 
     assert_eq!(failed, ["a1"]);
     assert!(texts(&rig).is_empty());
-    assert!(rig.deliver_records(again(&queued, &failed, 2)).await.is_empty());
+    assert!(
+        rig.deliver_records(again(&queued, &failed, 2))
+            .await
+            .is_empty()
+    );
     assert_eq!(texts(&rig), ["hi"]);
 }
 
@@ -192,12 +215,16 @@ async fn a_customer_who_reconnected_is_told_on_the_new_connection() {
     rig.connect("conn-A=", &reference).await;
     write(&rig, "conn-A=", "a1", "hi").await;
     rig.connect("conn-B=", &reference).await;
-    rig.contact_center.fail_next_sends([ContactCenterError::Unknown {
-        code: "timeout".into(),
-        cause: Cause::new(io::Error::other("request to Talkdesk timed out")),
-    }]);
+    rig.contact_center
+        .fail_next_sends([ContactCenterError::Unknown {
+            code: "timeout".into(),
+            cause: Cause::new(io::Error::other("request to Talkdesk timed out")),
+        }]);
 
-    assert!(rig.deliver().await.is_empty(), "an uncertain message is done");
+    assert!(
+        rig.deliver().await.is_empty(),
+        "an uncertain message is done"
+    );
 
     assert_eq!(
         rig.poster.frames("conn-B="),
