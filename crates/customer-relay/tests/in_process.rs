@@ -108,3 +108,19 @@ async fn the_receive_count_decides_the_last_attempt() {
         [handover::connections::Frame::message(&failed, "System")]
     );
 }
+
+#[tokio::test]
+async fn the_sample_event_parses_and_its_message_for_an_unknown_chat_is_done() {
+    let rig = RelayRig::new();
+    let event: SqsEvent = serde_json::from_value(test_support::files::event("customer-relay.json"))
+        .expect("events/customer-relay.json is an SQS event");
+    let failures = handle(&rig, event.records).await;
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(rig.contact_center.sent().is_empty());
+    let ended = RelaySettings::default().ended_message;
+    let told = rig.poster.frames("Wz9dAcC4EowCHnA=");
+    assert_eq!(
+        told,
+        [handover::connections::Frame::message(&ended, "System")]
+    );
+}
