@@ -6,5 +6,6 @@
 
 pub mod connections;
 pub mod lambda;
+pub mod messages;
 pub mod queue;
 pub mod secrets;

@@ -72,11 +72,23 @@ async fn each_conversation_acts_through_its_own_contact_center() {
 
     let relay = &rig.relay;
     relay
-        .message(TALKDESK_CONNECTION, &frame("for talkdesk"), deadline())
+        .message(
+            TALKDESK_CONNECTION,
+            "req-1",
+            &frame("for talkdesk"),
+            deadline(),
+        )
         .await;
     relay
-        .message(CONNECT_CONNECTION, &frame("for connect"), deadline())
+        .message(
+            CONNECT_CONNECTION,
+            "req-2",
+            &frame("for connect"),
+            deadline(),
+        )
         .await;
+    // The customer-relay function sends what onMessage queued.
+    assert!(rig.deliver().await.is_empty());
     let messages = format!("/digital-connect/conversations/{TALKDESK_ID}/messages");
     assert_eq!(
         fake_talkdesk::calls(&server).await,
@@ -141,8 +153,9 @@ async fn a_conversation_whose_contact_center_is_not_enabled_is_never_sent_elsewh
     rig.connect(CONNECT_CONNECTION, &reference).await;
 
     rig.relay
-        .message(CONNECT_CONNECTION, &frame("hello?"), deadline())
+        .message(CONNECT_CONNECTION, "req-1", &frame("hello?"), deadline())
         .await;
+    assert!(rig.deliver().await.is_empty(), "retrying enables nothing");
     rig.relay
         .disconnect(
             CONNECT_CONNECTION,

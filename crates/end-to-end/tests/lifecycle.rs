@@ -1,4 +1,4 @@
-//! Whole conversations through the three Lambdas, each wired as its `main` wires it, sharing
+//! Whole conversations through the Lambdas (the customer-relay one fed from the FIFO queue), each wired as its `main` wires it, sharing
 //! one table and one set of secrets in the AWS emulator that `scripts/test` starts, with
 //! Talkdesk faked on loopback and what reached the customer read back from the emulator.
 
@@ -9,14 +9,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use agent_callback::Callback;
 use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::messages::SqsMessageQueue;
 use aws_adapters::queue::SqsTickQueue;
 use aws_adapters::secrets::SecretsManager;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
 use conversation_store::DynamoDbStore;
 use handover::conversation::{ConversationStatus, Provider};
 use handover::escalation::CodeHook;
 use handover::reference::SESSION_ATTRIBUTE;
 use handover::relay::CustomerRelay;
+use handover::relay::ordered::OrderedRelay;
 use handover::secrets::{CachedSecrets, SecretSource};
 use handover::store::Conversations;
 use lambda_http::Body;
@@ -34,6 +38,9 @@ const API_KEY: &str = "lifecycle-callback-key-7c2e9a41";
 struct Stack {
     code_hook: CodeHook,
     relay: CustomerRelay,
+    customer_relay: OrderedRelay,
+    sqs: aws_sdk_sqs::Client,
+    customer_message_queue: String,
     callback: Callback,
     store: DynamoDbStore,
     talkdesk: MockServer,
@@ -83,10 +90,12 @@ async fn stack() -> Stack {
     talkdesk::end_conversation().mount(&talkdesk).await;
 
     let keep_alive_queue = test_support::keep_alive_queue(&aws).await;
+    let customer_message_queue = test_support::customer_message_queue(&aws).await;
     let vars = HashMap::from([
         ("CONVERSATION_TABLE", table.clone()),
         ("CONNECTIONS_ENDPOINT", test_support::endpoint()),
         ("KEEP_ALIVE_QUEUE_URL", keep_alive_queue.clone()),
+        ("CUSTOMER_MESSAGE_QUEUE_URL", customer_message_queue.clone()),
         ("TALKDESK_OAUTH_BASE", talkdesk.uri()),
         ("TALKDESK_API_BASE", talkdesk.uri()),
         ("TALKDESK_TOUCHPOINT_SECRET", names[0].clone()),
@@ -117,6 +126,14 @@ async fn stack() -> Stack {
         connections(),
         secrets(),
         Arc::new(SqsTickQueue::new(&aws, &keep_alive_queue)),
+        Arc::new(SqsMessageQueue::new(&aws, &customer_message_queue)),
+    )
+    .unwrap();
+    let customer_relay = customer_relay::relay(
+        &customer_relay::Config::from_vars(var).unwrap(),
+        Arc::new(store.clone()),
+        connections(),
+        secrets(),
     )
     .unwrap();
     let callback = agent_callback::callback(
@@ -128,6 +145,9 @@ async fn stack() -> Stack {
     Stack {
         code_hook,
         relay,
+        customer_relay,
+        sqs: aws_sdk_sqs::Client::new(&aws),
+        customer_message_queue,
         callback,
         store,
         talkdesk,
@@ -158,6 +178,8 @@ impl Stack {
     async fn websocket(&self, event: &str, connection_id: &str, reference: Option<&str>) -> i64 {
         let mut payload = sample(event);
         payload["requestContext"]["connectionId"] = json!(connection_id);
+        // API Gateway's request id is each frame's own.
+        payload["requestContext"]["requestId"] = json!(unique("req-"));
         payload["queryStringParameters"] = match reference {
             Some(reference) => json!({"conversationId": reference}),
             None => json!({}),
@@ -166,7 +188,54 @@ impl Stack {
         let response = websocket::handle(&self.relay, LambdaEvent::new(request, context()))
             .await
             .unwrap();
+        self.relay_queued_messages().await;
         response.status_code
+    }
+
+    /// The customer-relay function on what the FIFO queue holds, as Lambda's poller hands it
+    /// over; what it handled is deleted, as the poller does.
+    async fn relay_queued_messages(&self) {
+        let received = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.customer_message_queue)
+            .max_number_of_messages(10)
+            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .send()
+            .await
+            .expect("received");
+        if received.messages().is_empty() {
+            return;
+        }
+        let mut event = SqsEvent::default();
+        for message in received.messages() {
+            let mut record = SqsMessage::default();
+            record.message_id = message.message_id().map(str::to_owned);
+            record.body = message.body().map(str::to_owned);
+            for (name, value) in message.attributes().into_iter().flatten() {
+                record
+                    .attributes
+                    .insert(name.as_str().to_owned(), value.clone());
+            }
+            event.records.push(record);
+        }
+        let response =
+            customer_relay::handle(&self.customer_relay, LambdaEvent::new(event, context()))
+                .await
+                .unwrap();
+        assert!(
+            response.batch_item_failures.is_empty(),
+            "every message was relayed"
+        );
+        for message in received.messages() {
+            self.sqs
+                .delete_message()
+                .queue_url(&self.customer_message_queue)
+                .receipt_handle(message.receipt_handle().unwrap())
+                .send()
+                .await
+                .expect("deleted");
+        }
     }
 
     /// Talkdesk Connections calling the callback; returns the status and the JSON answer.

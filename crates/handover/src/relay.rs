@@ -1,29 +1,34 @@
 //! The customer's side of the live chat, behind the WebSocket API's routes: `$connect` binds
-//! the connection to the conversation its signed reference names, `onMessage` relays the
-//! customer's text to the contact center, `$disconnect` unbinds (and ends the conversation when
+//! the connection to the conversation its signed reference names, `onMessage` queues the
+//! customer's text for the contact center (sent in order by [`ordered`]), `$disconnect` unbinds (and ends the conversation when
 //! the customer pressed End Live Chat), `$default` answers unknown actions.
 //!
 //! The Lex Web UI shows the customer's own messages itself and understands only
 //! `message_created` frames, so the relay never echoes and says every problem in plain words
 //! as a `message_created`.
 
+pub mod ordered;
+mod queue;
 mod settings;
+mod tell;
 
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::clock::{Clock, SystemClock};
-use crate::conversation::{Binding, Conversation, ConversationKey, ConversationStatus};
+use crate::conversation::{Binding, ConversationKey, ConversationStatus};
 use crate::errors::{Cause, chain};
 use crate::store::{ConversationStore, StoreError};
 use serde::Deserialize;
 use tokio::time::{Instant, timeout_at};
 use tracing::{error, info, warn};
 
-pub use settings::RelaySettings;
+pub use queue::{CustomerMessage, EnqueueError, MessageQueue};
+pub use settings::{CUSTOMER_MESSAGE_MAX_RECEIVES, OrderedSettings, RelaySettings};
+use tell::Teller;
 
-use crate::connections::{ConnectionPoster, Frame, PostError};
-use crate::contact_center::{ContactCenterError, ContactCenters};
+use crate::connections::{ConnectionPoster, Frame};
+use crate::contact_center::ContactCenters;
 use crate::keep_alive::KeepAlive;
 use crate::reference::{ReferenceError, load_signer};
 use crate::secrets::SecretSource;
@@ -64,6 +69,8 @@ pub struct CustomerRelay {
     settings: RelaySettings,
     clock: Arc<dyn Clock>,
     keep_alive: Option<Arc<KeepAlive>>,
+    messages: Arc<dyn MessageQueue>,
+    teller: Teller,
 }
 
 /// The frame the Lex Web UI sends for each customer message. `conversationId` is ignored: the
@@ -75,16 +82,19 @@ struct CustomerFrame {
 
 impl CustomerRelay {
     /// A relay over these ports; each conversation's calls go to the contact center of its
-    /// provider among `contact_centers`. `secrets` should cache: it is asked for the reference signing
-    /// key on every connect.
+    /// provider among `contact_centers`, and customer messages to `messages`, in order.
+    /// `secrets` should cache: it is asked for the reference signing key on every connect.
     pub fn new(
         store: Arc<dyn ConversationStore>,
         contact_centers: ContactCenters,
         connections: Arc<dyn ConnectionPoster>,
         secrets: Arc<dyn SecretSource>,
+        messages: Arc<dyn MessageQueue>,
         settings: RelaySettings,
     ) -> Self {
         Self {
+            teller: Teller::new(store.clone(), connections.clone(), &settings.author_name),
+            messages,
             store,
             contact_centers,
             connections,
@@ -193,9 +203,16 @@ impl CustomerRelay {
         Ok(verified.conversation_key)
     }
 
-    /// `onMessage`: relays the customer's text to the agent. Every problem is told to the
-    /// customer on the connection; nothing is echoed.
-    pub async fn message(&self, connection_id: &str, body: &str, deadline: Instant) {
+    /// `onMessage`: queues the customer's text for the agent, after the conversation's earlier
+    /// messages; `message_id` is the frame's id (API Gateway's request id). Every problem is
+    /// told to the customer on the connection; nothing is echoed.
+    pub async fn message(
+        &self,
+        connection_id: &str,
+        message_id: &str,
+        body: &str,
+        deadline: Instant,
+    ) {
         let text = match serde_json::from_str::<CustomerFrame>(body) {
             Err(_) => {
                 let frame = Frame::error("invalid_frame", "Frames must be JSON objects.");
@@ -219,17 +236,17 @@ impl CustomerRelay {
                 .say(connection_id, &self.settings.too_long_message)
                 .await;
         }
-        let relayed = timeout_at(deadline, self.relay_text(connection_id, text, deadline)).await;
-        if relayed.is_err() {
-            error!("ran out of time relaying the customer's message");
+        let queued = timeout_at(deadline, self.queue_text(connection_id, message_id, text)).await;
+        if queued.is_err() {
+            error!("ran out of time queueing the customer's message");
             self.say(connection_id, &self.settings.relay_failed_message)
                 .await;
         }
     }
 
-    /// Sends the customer's `text` to the agent through the conversation's contact center, and
-    /// tells the customer what went wrong if it did not get there.
-    async fn relay_text(&self, connection_id: &str, text: &str, deadline: Instant) {
+    /// Queues the customer's `text` for the agent (see [`ordered`]), and tells the customer
+    /// if it cannot go.
+    async fn queue_text(&self, connection_id: &str, message_id: &str, text: &str) {
         let conversation = match self.store.conversation_by_connection(connection_id).await {
             Ok(Some(conversation)) if conversation.status != ConversationStatus::Ended => {
                 conversation
@@ -242,50 +259,16 @@ impl CustomerRelay {
                     .await;
             }
         };
-        let key = &conversation.key;
-        let sent = match self.contact_centers.of(conversation.provider) {
-            Ok(center) => center.send_message(&conversation, text, deadline).await,
-            Err(not_enabled) => Err(not_enabled),
+        let message = CustomerMessage {
+            conversation: conversation.key,
+            connection_id: connection_id.to_owned(),
+            message_id: message_id.to_owned(),
+            text: text.to_owned(),
         };
-        match sent {
-            Ok(()) => {}
-            // Retrying will not help: the chat is over at the contact center (closed, or
-            // unknown there). Asking the customer to send it again would never end.
-            Err(err @ ContactCenterError::Refused { .. }) => {
-                warn!(conversation = %key, code = err.code(), error = %chain(&err), "the contact center refused the customer's message for good: the chat has ended");
-                return self.end_refused_chat(&conversation, connection_id).await;
-            }
-            Err(err @ ContactCenterError::Unknown { .. }) => {
-                error!(conversation = %key, code = err.code(), error = %chain(&err), "the customer's message may not have been relayed");
-                return self
-                    .say(connection_id, &self.settings.relay_uncertain_message)
-                    .await;
-            }
-            Err(err) => {
-                error!(conversation = %key, code = err.code(), error = %chain(&err), "could not relay the customer's message");
-                return self
-                    .say(connection_id, &self.settings.relay_failed_message)
-                    .await;
-            }
-        }
-        if let Err(err) = self.store.touch(key).await {
-            warn!(conversation = %key, error = %chain(&err), "could not refresh the conversation's lifetime");
-        }
-    }
-
-    /// Marks a chat the contact center has closed as ended, and tells the customer as an
-    /// agent's end does: the chat has ended, `conversation_ended`, and the connection closed.
-    async fn end_refused_chat(&self, conversation: &Conversation, connection_id: &str) {
-        match self.store.mark_ended(&conversation.key).await {
-            Ok(_) | Err(StoreError::AlreadyEnded(_)) => {}
-            Err(err) => {
-                error!(conversation = %conversation.key, error = %chain(&err), "could not mark a refused chat ended");
-            }
-        }
-        self.say(connection_id, &self.settings.ended_message).await;
-        self.tell(connection_id, &Frame::ConversationEnded).await;
-        if let Err(err) = self.connections.close(connection_id).await {
-            warn!(conversation = %conversation.key, error = %chain(&err), "could not close the connection of a refused chat");
+        if let Err(err) = self.messages.enqueue(&message).await {
+            error!(conversation = %message.conversation, error = %chain(&err), "could not queue the customer's message");
+            self.say(connection_id, &self.settings.relay_failed_message)
+                .await;
         }
     }
 
@@ -355,23 +338,10 @@ impl CustomerRelay {
     }
 
     async fn say(&self, connection_id: &str, text: &str) {
-        self.tell(
-            connection_id,
-            &Frame::message(text, &self.settings.author_name),
-        )
-        .await;
+        self.teller.say(connection_id, text).await;
     }
 
-    /// Posts a frame; a connection that has gone is unbound, anything else logged.
     async fn tell(&self, connection_id: &str, frame: &Frame) {
-        match self.connections.post(connection_id, frame).await {
-            Ok(()) => {}
-            Err(PostError::Gone) => {
-                if let Err(err) = self.store.unbind_connection(connection_id).await {
-                    warn!(error = %chain(&err), "could not unbind a gone connection");
-                }
-            }
-            Err(err) => warn!(error = %chain(&err), "could not post to the connection"),
-        }
+        self.teller.tell(connection_id, frame).await;
     }
 }

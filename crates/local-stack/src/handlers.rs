@@ -1,6 +1,7 @@
 //! The Lambdas' handlers, wired by the Lambdas' own wiring functions
 //! (`lex_fulfillment::code_hook`, `websocket::relay`, `agent_callback::callback`,
-//! `keep_alive::keep_alive`, whose ticks the stand-in queue in `sqs` delivers) but over the
+//! `keep_alive::keep_alive`, whose ticks the stand-in queue in `sqs` delivers,
+//! `customer_relay::relay`, whose messages the stand-in FIFO queue in `fifo` delivers) but over the
 //! store the stack chose, which may be in memory, and the secrets it holds; the keep-alives
 //! warn of the emulated connection cap instead of API Gateway's. The emulated front doors call
 //! them through the Lambdas' own entry points (`lex_fulfillment::handle`, `websocket::handle`,
@@ -20,6 +21,7 @@ use lambda_runtime::Context;
 use uuid::Uuid;
 
 use crate::error::StartError;
+use crate::fifo::{FifoOptions, LocalFifoQueue};
 use crate::settings::LambdaConfigs;
 use crate::sqs::LocalTickQueue;
 
@@ -42,19 +44,30 @@ pub(crate) fn wire(
     secrets: Arc<dyn SecretSource>,
     connections: Arc<dyn ConnectionPoster>,
     connection_cap: Duration,
+    customer_messages: FifoOptions,
 ) -> Result<Handlers, StartError> {
     let settings = |err: &dyn std::fmt::Display| StartError::Settings(err.to_string());
     let code_hook = lex_fulfillment::code_hook(&configs.code_hook, store.clone(), secrets.clone())
         .map_err(|err| settings(&err))?;
     let keep_alives = LocalTickQueue::default();
+    let messages = LocalFifoQueue::new(customer_messages);
     let relay = websocket::relay(
         &configs.websocket,
         store.clone(),
         connections.clone(),
         secrets.clone(),
         Arc::new(keep_alives.clone()),
+        Arc::new(messages.clone()),
     )
     .map_err(|err| settings(&err))?;
+    let customer_relay = customer_relay::relay(
+        &configs.customer_relay,
+        store.clone(),
+        connections.clone(),
+        secrets.clone(),
+    )
+    .map_err(|err| settings(&err))?;
+    messages.consume_with(Arc::new(customer_relay));
     let keep_alive = keep_alive::keep_alive(
         &configs.keep_alive,
         store.clone(),

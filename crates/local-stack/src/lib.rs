@@ -10,6 +10,7 @@
 //! | Lex V2 runtime | [`lex`]: `RecognizeText` with a keyword bot, calling the code hook as Lex does | Amazon Lex V2 |
 //! | WebSocket API and its Management API | `apigw`: events, routes, limits and 410 Gone as API Gateway | API Gateway |
 //! | callback REST API | `apigw`: REST proxy events, converted by lambda_http as in the Lambda | API Gateway |
+//! | queue of customer messages | `fifo`: per conversation in order, failed records back after 2 s, at least once | SQS FIFO |
 //! | conversation store | in memory, or DynamoDB at a local endpoint | DynamoDB |
 //! | secrets | generated at start-up, or read from a file | Secrets Manager |
 //! | Talkdesk | [`talkdesk`]: OAuth, Digital Connect and an agent console | Talkdesk |
@@ -20,6 +21,7 @@
 mod apigw;
 mod aws;
 mod error;
+mod fifo;
 mod handlers;
 pub mod lex;
 mod options;
@@ -40,6 +42,7 @@ use tokio::sync::{mpsc, watch};
 pub use apigw::STAGE;
 pub use aws::REGION;
 pub use error::{ShutdownError, StartError};
+pub use fifo::{FifoOptions, VISIBILITY_TIMEOUT as CUSTOMER_MESSAGE_VISIBILITY_TIMEOUT};
 pub use options::{LexSettings, Options, Ports, StoreChoice, WebSocketLimits};
 pub use running::{Running, Urls};
 pub use secrets::read_secrets_file;
@@ -88,6 +91,7 @@ impl LocalStack {
             Arc::new(source),
             poster,
             options.websocket_limits.max_duration,
+            options.customer_messages,
         )?;
         let bot = options
             .bot

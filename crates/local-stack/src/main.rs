@@ -9,7 +9,7 @@ use clap::Parser;
 use local_stack::lex::BotDefinition;
 use local_stack::talkdesk::Fault;
 use local_stack::{
-    LexSettings, LocalStack, Options, Ports, REGION, Running, StartError, StoreChoice,
+    FifoOptions, LexSettings, LocalStack, Options, Ports, REGION, Running, StartError, StoreChoice,
     WebSocketLimits, read_secrets_file,
 };
 use tracing_subscriber::EnvFilter;
@@ -90,6 +90,10 @@ struct Cli {
     /// 6 s), throttled (429), server-error (500 after storing the message) or closed (409).
     #[arg(long, default_value = "none", value_name = "FAULT")]
     talkdesk_fault: Fault,
+    /// Deliver every batch of customer messages twice, as SQS may: each still reaches the
+    /// agent once.
+    #[arg(long)]
+    deliver_customer_messages_twice: bool,
 }
 
 #[tokio::main]
@@ -170,6 +174,10 @@ impl Cli {
                 max_duration: Duration::from_secs(self.websocket_max_seconds),
             },
             talkdesk_fault: self.talkdesk_fault,
+            customer_messages: FifoOptions {
+                deliver_twice: self.deliver_customer_messages_twice,
+                ..FifoOptions::default()
+            },
         })
     }
 }

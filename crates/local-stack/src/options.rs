@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::fifo::FifoOptions;
 use crate::lex::BotDefinition;
 use crate::talkdesk::Fault;
 
@@ -30,6 +31,8 @@ pub struct Options {
     /// How the simulated Talkdesk's Send a Message misbehaves from the start (it can be
     /// switched later with `PUT /simulator/fault`).
     pub talkdesk_fault: Fault,
+    /// How the stand-in for the FIFO queue of customer messages behaves.
+    pub customer_messages: FifoOptions,
 }
 
 /// The ports of the four servers; 0 lets the system pick a free one.

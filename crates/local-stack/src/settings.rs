@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_adapters::lambda::CONNECTIONS_ENDPOINT;
+use aws_adapters::messages::CUSTOMER_MESSAGE_QUEUE_URL;
 use aws_adapters::queue::KEEP_ALIVE_QUEUE_URL;
 use conversation_store::CONVERSATION_TABLE;
 use talkdesk::{TALKDESK_API_BASE, TALKDESK_OAUTH_BASE};
@@ -14,6 +15,9 @@ use crate::error::StartError;
 
 /// The keep-alive queue's URL: the stack delivers ticks itself, so it is never called.
 const LOCAL_QUEUE: &str = "http://127.0.0.1/local-keep-alive-queue";
+
+/// The customer-message queue's URL: the stack delivers them itself, so it is never called.
+const LOCAL_FIFO_QUEUE: &str = "http://127.0.0.1/local-customer-messages.fifo";
 
 /// The table name when the store is in memory (the Lambdas' configuration requires one).
 const MEMORY_TABLE: &str = "local-conversations";
@@ -38,6 +42,8 @@ pub(crate) struct LambdaConfigs {
     pub callback: agent_callback::Config,
     /// The keep-alive function's.
     pub keep_alive: keep_alive::Config,
+    /// The customer-relay function's.
+    pub customer_relay: customer_relay::Config,
 }
 
 impl LambdaConfigs {
@@ -55,6 +61,7 @@ impl LambdaConfigs {
             (TALKDESK_API_BASE.name, addresses.talkdesk),
             (CONNECTIONS_ENDPOINT.name, addresses.connections),
             (KEEP_ALIVE_QUEUE_URL.name, LOCAL_QUEUE),
+            (CUSTOMER_MESSAGE_QUEUE_URL.name, LOCAL_FIFO_QUEUE),
         ]);
         let var = |name: &str| {
             wiring
@@ -68,6 +75,7 @@ impl LambdaConfigs {
             websocket: websocket::Config::from_vars(var).map_err(|err| unusable(&err))?,
             callback: agent_callback::Config::from_vars(var).map_err(|err| unusable(&err))?,
             keep_alive: keep_alive::Config::from_vars(var).map_err(|err| unusable(&err))?,
+            customer_relay: customer_relay::Config::from_vars(var).map_err(|err| unusable(&err))?,
         })
     }
 

@@ -47,7 +47,8 @@ struct Inner {
     touchpoint_id: String,
     callback: CallbackClient,
     state: Mutex<State>,
-    fault: Mutex<Fault>,
+    /// The fault, and how many more Send a Message requests it applies to (`None`: all).
+    fault: Mutex<(Fault, Option<usize>)>,
 }
 
 impl SimulatedTalkdesk {
@@ -82,16 +83,29 @@ impl SimulatedTalkdesk {
 
     /// From now on Send a Message misbehaves as `fault` says.
     pub fn set_fault(&self, fault: Fault) {
-        *self
-            .inner
-            .fault
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = fault;
+        *self.fault_lock() = (fault, None);
     }
 
+    /// The next `requests` Send a Message requests misbehave as `fault` says, then it works.
+    pub fn set_fault_for(&self, fault: Fault, requests: usize) {
+        *self.fault_lock() = (fault, Some(requests));
+    }
+
+    /// The fault of one Send a Message request.
     fn fault(&self) -> Fault {
-        *self
-            .inner
+        let mut fault = self.fault_lock();
+        match &mut *fault {
+            (_, Some(0)) => Fault::None,
+            (current, Some(left)) => {
+                *left -= 1;
+                *current
+            }
+            (current, None) => *current,
+        }
+    }
+
+    fn fault_lock(&self) -> MutexGuard<'_, (Fault, Option<usize>)> {
+        self.inner
             .fault
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -12,6 +12,8 @@ use handover::contact_center::{
 };
 use handover::conversation::{Conversation, Provider};
 use handover::keep_alive::{KeepAliveTick, QueueError, TickQueue};
+use handover::relay::ordered::QueuedRecord;
+use handover::relay::{CustomerMessage, EnqueueError, MessageQueue};
 use handover::secrets::{SecretError, SecretSource};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -25,6 +27,7 @@ pub struct FakeContactCenter {
     sent: Mutex<Vec<(String, String)>>,
     ended: Mutex<Vec<String>>,
     refusal: Mutex<Option<ContactCenterError>>,
+    send_failures: Mutex<VecDeque<ContactCenterError>>,
 }
 
 impl Default for FakeContactCenter {
@@ -42,12 +45,18 @@ impl FakeContactCenter {
             sent: Mutex::default(),
             ended: Mutex::default(),
             refusal: Mutex::default(),
+            send_failures: Mutex::default(),
         }
     }
 
     /// From now on every call fails with `error`.
     pub fn refuse_with(&self, error: ContactCenterError) {
         *self.refusal.lock().unwrap() = Some(error);
+    }
+
+    /// The next sends fail with `errors`, one each, before any refusal applies.
+    pub fn fail_next_sends(&self, errors: impl IntoIterator<Item = ContactCenterError>) {
+        self.send_failures.lock().unwrap().extend(errors);
     }
 
     /// Every conversation started, with its idempotency key.
@@ -97,6 +106,9 @@ impl ContactCenter for FakeContactCenter {
         text: &str,
         _deadline: Instant,
     ) -> Result<(), ContactCenterError> {
+        if let Some(error) = self.send_failures.lock().unwrap().pop_front() {
+            return Err(error);
+        }
         self.refused()?;
         let id = conversation.provider_conversation_id.clone();
         self.sent.lock().unwrap().push((id, text.to_owned()));
@@ -264,6 +276,53 @@ impl RecordingQueue {
 impl TickQueue for RecordingQueue {
     async fn schedule(&self, tick: &KeepAliveTick, delay: Duration) -> Result<(), QueueError> {
         self.scheduled.lock().unwrap().push((tick.clone(), delay));
+        Ok(())
+    }
+}
+
+/// A customer-message queue that records what it is given, or fails when told to.
+#[derive(Default)]
+pub struct RecordingMessageQueue {
+    queued: Mutex<Vec<CustomerMessage>>,
+    failing: Mutex<bool>,
+}
+
+impl RecordingMessageQueue {
+    /// Every message queued, in order.
+    pub fn queued(&self) -> Vec<CustomerMessage> {
+        self.queued.lock().unwrap().clone()
+    }
+
+    /// From now on every enqueue fails (or works again).
+    pub fn fail(&self, failing: bool) {
+        *self.failing.lock().unwrap() = failing;
+    }
+
+    /// Takes the messages queued so far as a batch's records, first delivery each.
+    pub fn drain(&self) -> Vec<QueuedRecord> {
+        let taken = std::mem::take(&mut *self.queued.lock().unwrap());
+        taken.iter().map(|message| record(message, 1)).collect()
+    }
+}
+
+/// `message` as the queue delivers it for the `receive_count`-th time, its record id the
+/// message id.
+pub fn record(message: &CustomerMessage, receive_count: u32) -> QueuedRecord {
+    QueuedRecord {
+        record_id: message.message_id.clone(),
+        body: Some(serde_json::to_string(message).expect("a message is plain data")),
+        receive_count,
+    }
+}
+
+#[async_trait]
+impl MessageQueue for RecordingMessageQueue {
+    async fn enqueue(&self, message: &CustomerMessage) -> Result<(), EnqueueError> {
+        if *self.failing.lock().unwrap() {
+            let cause = std::io::Error::other("the queue is unavailable");
+            return Err(EnqueueError(handover::errors::Cause::new(cause)));
+        }
+        self.queued.lock().unwrap().push(message.clone());
         Ok(())
     }
 }

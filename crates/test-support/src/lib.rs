@@ -83,6 +83,32 @@ pub async fn keep_alive_queue(aws: &SdkConfig) -> String {
         .to_owned()
 }
 
+/// A new SQS FIFO queue of the test's own (for customer messages), with content-based
+/// deduplication off as in the template; returns its URL.
+///
+/// # Panics
+/// When the emulator cannot create it.
+pub async fn customer_message_queue(aws: &SdkConfig) -> String {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let created = aws_sdk_sqs::Client::new(aws)
+        .create_queue()
+        .queue_name(format!("{}.fifo", unique("customer-messages-")))
+        .attributes(QueueAttributeName::FifoQueue, "true")
+        .attributes(QueueAttributeName::ContentBasedDeduplication, "false")
+        .send()
+        .await
+        .unwrap_or_else(|err| {
+            panic!(
+                "could not create a FIFO queue in the AWS emulator at {}: {err}",
+                endpoint()
+            )
+        });
+    created
+        .queue_url()
+        .expect("a created queue has a URL")
+        .to_owned()
+}
+
 /// Creates one text secret per `(suffix, value)`, named `handover-test/<unique>/<suffix>`, and
 /// returns their names in the same order. One call's secrets share their unique prefix.
 ///

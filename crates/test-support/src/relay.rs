@@ -11,10 +11,14 @@ use handover::contact_center::{ContactCenter, ContactCenters};
 use handover::conversation::{Conversation, ConversationKey, Provider};
 use handover::keep_alive::KeepAlive;
 use handover::reference::{DEFAULT_KEY_SECRET, ReferenceSigner};
-use handover::relay::{CustomerRelay, RelaySettings};
+use handover::relay::ordered::{OrderedRelay, QueuedRecord};
+use handover::relay::{CustomerRelay, OrderedSettings, RelaySettings};
+use tokio::time::Instant;
 
 use crate::conversations::store_conversation;
-use crate::fakes::{FakeContactCenter, MapSecrets, RecordingPoster, RecordingQueue};
+use crate::fakes::{
+    FakeContactCenter, MapSecrets, RecordingMessageQueue, RecordingPoster, RecordingQueue,
+};
 
 /// Where the rig's clock starts (Unix seconds).
 pub const START: u64 = 1_800_000_000;
@@ -36,6 +40,10 @@ pub struct RelayRig {
     pub clock: Arc<ManualClock>,
     /// Where the relay schedules keep-alives, every [`KEEP_ALIVE_INTERVAL`].
     pub keep_alives: Arc<RecordingQueue>,
+    /// Where `onMessage` queues customer messages.
+    pub messages: Arc<RecordingMessageQueue>,
+    /// What the customer-relay function does with them, over the same ports.
+    pub ordered: OrderedRelay,
 }
 
 /// How often the rig's relay schedules keep-alives.
@@ -65,11 +73,19 @@ impl RelayRig {
             keep_alives.clone(),
             KEEP_ALIVE_INTERVAL,
         );
+        let messages = Arc::new(RecordingMessageQueue::default());
+        let ordered = OrderedRelay::new(
+            store.clone(),
+            contact_centers.clone(),
+            poster.clone(),
+            OrderedSettings::default(),
+        );
         let relay = CustomerRelay::new(
             store.clone(),
             contact_centers,
             poster.clone(),
             Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
+            messages.clone(),
             RelaySettings::default(),
         )
         .with_clock(clock.clone())
@@ -81,7 +97,21 @@ impl RelayRig {
             poster,
             clock,
             keep_alives,
+            messages,
+            ordered,
         }
+    }
+
+    /// The customer-relay function handles what `onMessage` queued so far, as one batch of
+    /// first deliveries; answers the records to deliver again.
+    pub async fn deliver(&self) -> Vec<String> {
+        self.deliver_records(self.messages.drain()).await
+    }
+
+    /// The customer-relay function handles `records` as one batch.
+    pub async fn deliver_records(&self, records: Vec<QueuedRecord>) -> Vec<String> {
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        self.ordered.relay_batch(records, deadline).await
     }
 
     /// A stored Talkdesk conversation (`td-<random>`) and a reference to it valid for an

@@ -1,7 +1,8 @@
 //! The WebSocket API Lambda: one function behind the four routes (`$connect`, `onMessage`,
 //! `$disconnect`, `$default`), which need the same permissions and share one pool of warm
 //! processes. The logic lives in [`handover::relay`]; this crate reads the configuration,
-//! wires the adapters, and turns API Gateway events into relay calls.
+//! wires the adapters, and turns API Gateway events into relay calls. `onMessage` only queues
+//! the customer's message: the customer-relay function sends it, in order.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use aws_adapters::lambda::{
     CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS, connections_endpoint, deadline, secrets_refresh,
 };
+use aws_adapters::messages::CUSTOMER_MESSAGE_QUEUE_URL;
 use aws_adapters::queue::KEEP_ALIVE_QUEUE_URL;
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
@@ -16,7 +18,7 @@ use contact_centers::{BuildError, ContactCenterSettings};
 use conversation_store::StoreSettings;
 use handover::connections::ConnectionPoster;
 use handover::keep_alive::{KEEP_ALIVE_SECONDS, KeepAlive, TickQueue, interval};
-use handover::relay::{CustomerRelay, Refusal, RelaySettings};
+use handover::relay::{CustomerRelay, MessageQueue, Refusal, RelaySettings};
 use handover::secrets::SecretSource;
 use handover::settings::{SettingError, Variable, text};
 use handover::store::ConversationStore;
@@ -40,6 +42,8 @@ pub struct Config {
     pub keep_alive_queue_url: String,
     /// How often a connection gets a keep-alive.
     pub keep_alive_interval: Duration,
+    /// The FIFO queue of customer messages, which the customer-relay function sends on.
+    pub customer_message_queue_url: String,
 }
 
 impl Config {
@@ -54,6 +58,7 @@ impl Config {
                 SECRETS_REFRESH_SECONDS,
                 KEEP_ALIVE_QUEUE_URL,
                 KEEP_ALIVE_SECONDS,
+                CUSTOMER_MESSAGE_QUEUE_URL,
             ],
         ]
         .concat()
@@ -69,6 +74,7 @@ impl Config {
             secrets_refresh: secrets_refresh(&var)?,
             keep_alive_queue_url: text(&var, &KEEP_ALIVE_QUEUE_URL)?,
             keep_alive_interval: interval(&var)?,
+            customer_message_queue_url: text(&var, &CUSTOMER_MESSAGE_QUEUE_URL)?,
         })
     }
 
@@ -79,13 +85,15 @@ impl Config {
 }
 
 /// The relay over `store` (DynamoDB in AWS), the enabled contact centers and `connections`,
-/// scheduling keep-alives on `keep_alives`. `secrets` should cache.
+/// scheduling keep-alives on `keep_alives` and queueing customer messages on `messages`.
+/// `secrets` should cache.
 pub fn relay(
     config: &Config,
     store: Arc<dyn ConversationStore>,
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
     keep_alives: Arc<dyn TickQueue>,
+    messages: Arc<dyn MessageQueue>,
 ) -> Result<CustomerRelay, BuildError> {
     let keep_alive = KeepAlive::new(
         store.clone(),
@@ -98,6 +106,7 @@ pub fn relay(
         config.contact_centers.build(secrets.clone())?,
         connections,
         secrets,
+        messages,
         config.relay.clone(),
     )
     .with_keep_alive(Arc::new(keep_alive)))
@@ -129,7 +138,14 @@ pub async fn handle(
         }
         "onMessage" => {
             let body = request.body.as_deref().unwrap_or_default();
-            relay.message(connection_id, body, deadline).await;
+            // API Gateway gives every frame a request id; the fallback is never used there.
+            let message_id = context.request_id.clone().unwrap_or_else(|| {
+                warn!("an onMessage event without a request id");
+                event.context.request_id.clone()
+            });
+            relay
+                .message(connection_id, &message_id, body, deadline)
+                .await;
             Ok(response(200))
         }
         "$disconnect" => {

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::lambda::aws_config;
+use aws_adapters::messages::SqsMessageQueue;
 use aws_adapters::queue::SqsTickQueue;
 use aws_adapters::secrets::SecretsManager;
 use conversation_store::DynamoDbStore;
@@ -26,6 +27,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         Arc::new(connections),
         Arc::new(secrets),
         Arc::new(SqsTickQueue::new(&aws, &config.keep_alive_queue_url)),
+        Arc::new(SqsMessageQueue::new(
+            &aws,
+            &config.customer_message_queue_url,
+        )),
     )?;
     lambda_runtime::run(service_fn(|event| handle(&relay, event))).await
 }

@@ -86,8 +86,17 @@ async fn each_route_reaches_its_relay_call() {
         route(&rig, "websocket-message.json", connection, json!({})).await,
         200
     );
+    let queued = rig.messages.queued();
+    assert_eq!(queued.len(), 1, "onMessage queues the message");
+    assert_eq!(queued[0].conversation, key);
+    assert_eq!(queued[0].message_id, "ABCD1234=", "the frame's request id");
+    assert!(
+        rig.contact_center.sent().is_empty(),
+        "the queue's consumer sends it"
+    );
+    assert!(rig.deliver().await.is_empty());
     let sent = rig.contact_center.sent();
-    assert_eq!(sent.len(), 1, "onMessage relays the message");
+    assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].0, id);
 
     assert_eq!(
@@ -136,5 +145,5 @@ async fn an_event_without_a_connection_id_is_refused() {
         .await
         .unwrap();
     assert_eq!(response.status_code, 400);
-    assert!(rig.contact_center.sent().is_empty());
+    assert!(rig.messages.queued().is_empty());
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::messages::SqsMessageQueue;
 use aws_adapters::queue::SqsTickQueue;
 use aws_adapters::secrets::SecretsManager;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
@@ -15,15 +16,15 @@ use handover::conversation::{
 };
 use handover::keep_alive::KeepAliveTick;
 use handover::reference::ReferenceSigner;
-use handover::relay::CustomerRelay;
+use handover::relay::{CustomerMessage, CustomerRelay};
 use handover::secrets::CachedSecrets;
 use handover::store::Conversations;
 use lambda_runtime::{Context, LambdaEvent};
-use serde_json::{Value, json};
+use serde_json::json;
 use test_support::files::event as sample;
 use test_support::{Recorder, talkdesk, unique};
 use websocket::{Config, handle, relay};
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SIGNING_KEY: &str = "websocket-test-signing-key-of-at-least-32-bytes";
@@ -35,6 +36,7 @@ struct Rig {
     recorder: Recorder,
     keep_alives: aws_sdk_sqs::Client,
     keep_alive_queue: String,
+    customer_message_queue: String,
 }
 
 async fn rig() -> Rig {
@@ -58,6 +60,10 @@ async fn rig() -> Rig {
             "KEEP_ALIVE_QUEUE_URL",
             test_support::keep_alive_queue(&aws).await,
         ),
+        (
+            "CUSTOMER_MESSAGE_QUEUE_URL",
+            test_support::customer_message_queue(&aws).await,
+        ),
         // The shortest interval, so that the first tick is read back without a long wait.
         ("KEEP_ALIVE_SECONDS", "1".into()),
         ("TALKDESK_OAUTH_BASE", talkdesk.uri()),
@@ -79,6 +85,10 @@ async fn rig() -> Rig {
         Arc::new(connections),
         Arc::new(secrets),
         Arc::new(SqsTickQueue::new(&aws, &config.keep_alive_queue_url)),
+        Arc::new(SqsMessageQueue::new(
+            &aws,
+            &config.customer_message_queue_url,
+        )),
     )
     .expect("the relay");
     Rig {
@@ -88,6 +98,7 @@ async fn rig() -> Rig {
         recorder: Recorder::start().await,
         keep_alives: aws_sdk_sqs::Client::new(&aws),
         keep_alive_queue: config.keep_alive_queue_url.clone(),
+        customer_message_queue: config.customer_message_queue_url.clone(),
     }
 }
 
@@ -127,6 +138,29 @@ impl Rig {
         response.status_code
     }
 
+    /// The customer messages on the FIFO queue, with their message group ids.
+    async fn queued(&self) -> Vec<(CustomerMessage, String)> {
+        use aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId;
+        let received = self
+            .keep_alives
+            .receive_message()
+            .queue_url(&self.customer_message_queue)
+            .max_number_of_messages(10)
+            .message_system_attribute_names(MessageGroupId)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("received");
+        received
+            .messages()
+            .iter()
+            .map(|message| {
+                let body = serde_json::from_str(message.body().unwrap()).unwrap();
+                (body, message.attributes().unwrap()[&MessageGroupId].clone())
+            })
+            .collect()
+    }
+
     async fn status(&self, key: &ConversationKey) -> ConversationStatus {
         self.store.conversation(key).await.unwrap().unwrap().status
     }
@@ -161,20 +195,10 @@ async fn every_sample_event_parses_as_the_websocket_event_type() {
 }
 
 #[tokio::test]
-async fn a_customer_message_reaches_talkdesk_and_is_not_echoed() {
+async fn a_customer_message_is_queued_in_its_conversation_s_group_and_not_echoed() {
     let rig = rig().await;
     let (conversation, reference) = rig.conversation().await;
     let connection = unique("conn-") + "=";
-    let messages_path = format!(
-        "/digital-connect/conversations/{}/messages",
-        conversation.provider_conversation_id
-    );
-    Mock::given(method("POST"))
-        .and(path(messages_path.as_str()))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "m1"})))
-        .expect(1)
-        .mount(&rig.talkdesk)
-        .await;
 
     assert_eq!(
         rig.run("websocket-connect.json", &connection, Some(&reference))
@@ -186,16 +210,20 @@ async fn a_customer_message_reaches_talkdesk_and_is_not_echoed() {
         200
     );
 
-    rig.talkdesk.verify().await;
+    let queued = rig.queued().await;
+    let expected = CustomerMessage {
+        conversation: conversation.key.clone(),
+        connection_id: connection.clone(),
+        message_id: "ABCD1234=".into(),
+        text: "Hi, I was charged twice for order 1234.".into(),
+    };
+    assert_eq!(queued, [(expected, conversation.key.to_string())]);
     let requests = rig.talkdesk.received_requests().await.unwrap();
-    let sent = requests
-        .iter()
-        .find(|r| r.url.path() == messages_path)
-        .unwrap();
-    let body: Value = serde_json::from_slice(&sent.body).unwrap();
-    assert_eq!(
-        body,
-        json!({"content": "Hi, I was charged twice for order 1234."})
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.url.path().ends_with("/messages")),
+        "the customer-relay function sends it, not onMessage"
     );
     assert!(
         rig.recorder.posted(&connection).await.is_empty(),
@@ -383,18 +411,10 @@ async fn a_dropped_connection_keeps_the_conversation_for_a_reconnect() {
 async fn problems_are_told_on_the_connection() {
     let rig = rig().await;
     let (conversation, reference) = rig.conversation().await;
-    // Talkdesk refuses for good: the conversation is closed on its side.
-    Mock::given(method("POST"))
-        .and(path_regex("/messages$"))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(json!({"code": "0001", "message": "Conversation is closed"})),
-        )
-        .mount(&rig.talkdesk)
-        .await;
     let connection = unique("conn-") + "=";
     rig.run("websocket-connect.json", &connection, Some(&reference))
         .await;
+    rig.store.mark_ended(&conversation.key).await.unwrap();
 
     rig.run("websocket-default.json", &connection, None).await;
     rig.run("websocket-message.json", &connection, None).await;
@@ -404,17 +424,14 @@ async fn problems_are_told_on_the_connection() {
         .iter()
         .map(|frame| frame["event_type"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        kinds,
-        ["error", "message_created", "conversation_ended"],
-        "{posted:?}"
-    );
+    assert_eq!(kinds, ["error", "message_created"], "{posted:?}");
     assert_eq!(posted[0]["error"], "unknown_action");
     assert_eq!(
-        posted[1]["content"], "This chat has ended. Press End Live Chat to go back to the bot.",
-        "a chat the contact center closed is told as ended, not as a message to send again"
+        posted[1]["content"],
+        "This chat has ended. Press End Live Chat to go back to the bot."
     );
-    assert!(rig.recorder.closed(&connection).await);
-    let stored = rig.store.conversation(&conversation.key).await.unwrap();
-    assert_eq!(stored.unwrap().status, ConversationStatus::Ended);
+    assert!(
+        rig.queued().await.is_empty(),
+        "nothing queued into an ended chat"
+    );
 }

@@ -16,6 +16,7 @@ fn read_by(package: &str) -> Vec<Variable> {
         "websocket" => websocket::Config::variables(),
         "agent-callback" => agent_callback::Config::variables(),
         "keep-alive" => keep_alive::Config::variables(),
+        "customer-relay" => customer_relay::Config::variables(),
         other => panic!("{other} is a Lambda crate: add its Config::variables() here"),
     }
 }

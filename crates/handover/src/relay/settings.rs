@@ -3,6 +3,11 @@
 use crate::reference;
 use crate::settings::{SettingError, Variable, positive_integer, text};
 
+/// How many times the queue may deliver a customer message before the customer is told it could
+/// not be delivered: a message never holds up the rest of the chat for ever.
+pub const CUSTOMER_MESSAGE_MAX_RECEIVES: Variable =
+    Variable::with_default_number("CUSTOMER_MESSAGE_MAX_RECEIVES", 3);
+
 /// The longest customer message relayed: the Lex Web UI sends at most 1024 characters.
 const MAX_MESSAGE_CHARS: Variable = Variable::with_default_number("MAX_MESSAGE_CHARS", 1024);
 const REPLACED_CONNECTION_MESSAGE: Variable = Variable::with_default(
@@ -82,6 +87,49 @@ impl RelaySettings {
     }
 }
 
+/// What the ordered relay (the customer-relay function) tells the customer, and how often a
+/// message is tried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderedSettings {
+    /// The author name of the relay's own messages (the Lex Web UI does not show it).
+    pub author_name: String,
+    /// Told when a message could not reach the agent on its last attempt.
+    pub relay_failed_message: String,
+    /// Told when the contact center may or may not have taken a message.
+    pub relay_uncertain_message: String,
+    /// Told when the contact center has closed the chat.
+    pub ended_message: String,
+    /// The delivery of a message from which a failure is told instead of retried.
+    pub max_receives: u32,
+}
+
+impl Default for OrderedSettings {
+    fn default() -> Self {
+        Self::from_vars(|_| None).expect("the ordered relay's defaults are valid")
+    }
+}
+
+impl OrderedSettings {
+    /// The variables read, as listed in `docs/websocket-api.md`.
+    pub const VARIABLES: &[Variable] = &[
+        RELAY_FAILED_MESSAGE,
+        RELAY_UNCERTAIN_MESSAGE,
+        CHAT_ENDED_MESSAGE,
+        CUSTOMER_MESSAGE_MAX_RECEIVES,
+    ];
+
+    /// The settings read through `var`, each variable overriding its default.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
+        Ok(Self {
+            author_name: "System".into(),
+            relay_failed_message: text(&var, &RELAY_FAILED_MESSAGE)?,
+            relay_uncertain_message: text(&var, &RELAY_UNCERTAIN_MESSAGE)?,
+            ended_message: text(&var, &CHAT_ENDED_MESSAGE)?,
+            max_receives: positive_integer(&var, &CUSTOMER_MESSAGE_MAX_RECEIVES)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +159,19 @@ mod tests {
             settings.replaced_message,
             RelaySettings::default().replaced_message
         );
+    }
+
+    #[test]
+    fn the_ordered_relay_shares_the_customer_s_messages_and_tries_three_times() {
+        let relay = RelaySettings::default();
+        let ordered = OrderedSettings::default();
+        assert_eq!(ordered.relay_failed_message, relay.relay_failed_message);
+        assert_eq!(ordered.ended_message, relay.ended_message);
+        assert_eq!(ordered.max_receives, 3);
+        let once = OrderedSettings::from_vars(|name| {
+            (name == "CUSTOMER_MESSAGE_MAX_RECEIVES").then(|| "1".into())
+        });
+        assert_eq!(once.unwrap().max_receives, 1);
     }
 
     #[test]

@@ -130,6 +130,7 @@ async fn without_the_signing_key_connections_are_refused() {
         ContactCenters::single(Arc::new(FakeContactCenter::default())),
         Arc::new(RecordingPoster::default()),
         Arc::new(MapSecrets::default()),
+        Arc::new(RecordingMessageQueue::default()),
         RelaySettings::default(),
     );
     let refusal = relay
@@ -153,6 +154,7 @@ async fn a_signing_key_too_short_to_use_is_named_but_never_shown() {
         ContactCenters::single(Arc::new(FakeContactCenter::default())),
         Arc::new(RecordingPoster::default()),
         Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, short_key)),
+        Arc::new(RecordingMessageQueue::default()),
         RelaySettings::default(),
     );
     let refusal = relay

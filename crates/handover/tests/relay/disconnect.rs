@@ -118,6 +118,7 @@ async fn the_customers_end_reaches_the_contact_center_when_the_store_cannot_unbi
         ContactCenters::single(contact_center.clone()),
         Arc::new(RecordingPoster::default()),
         Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
+        Arc::new(RecordingMessageQueue::default()),
         RelaySettings::default(),
     )
     .with_clock(Arc::new(ManualClock::at(START)));

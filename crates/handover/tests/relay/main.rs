@@ -21,7 +21,9 @@ use handover::store::{Conversations, Outboxes};
 use tokio::time::Instant;
 
 use test_support::conversations::store_conversation;
-use test_support::fakes::{Call, FakeContactCenter, MapSecrets, RecordingPoster};
+use test_support::fakes::{
+    Call, FakeContactCenter, MapSecrets, RecordingMessageQueue, RecordingPoster,
+};
 use test_support::faulty_store::{FaultyStore, Operation};
 use test_support::relay::{KEEP_ALIVE_INTERVAL, RelayRig, SIGNING_KEY, START, reference_to};
 
@@ -33,11 +35,12 @@ fn deadline() -> Instant {
     Instant::now() + Duration::from_secs(10)
 }
 
-/// The customer on `conn-A=` writes "hi".
+/// The customer on `conn-A=` writes "hi" (frame `req-hi`).
 async fn say_hi(relay: &CustomerRelay, deadline: Instant) {
     relay
         .message(
             "conn-A=",
+            "req-hi",
             r#"{"action":"onMessage","message":"hi"}"#,
             deadline,
         )
@@ -51,3 +54,4 @@ fn said(text: &str) -> Frame {
 mod connect;
 mod disconnect;
 mod message;
+mod ordered;

@@ -1,4 +1,5 @@
-//! `onMessage` and `$default`: relayed, never echoed; every problem told in plain words.
+//! `onMessage` and `$default`: queued, then relayed by the ordered relay, never echoed; every
+//! problem told in plain words.
 
 use super::*;
 
@@ -8,8 +9,20 @@ async fn a_message_reaches_the_agent_and_is_not_echoed() {
     let conversation = rig.connected("conn-A=").await;
     let body =
         r#"{"action":"onMessage","message":"  Where is my refund?  ","conversationId":"ignored"}"#;
-    rig.relay.message("conn-A=", body, deadline()).await;
+    rig.relay
+        .message("conn-A=", "req-1", body, deadline())
+        .await;
 
+    let queued = rig.messages.queued();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].conversation, conversation.key);
+    assert_eq!(queued[0].connection_id, "conn-A=");
+    assert_eq!(queued[0].message_id, "req-1");
+    assert!(
+        rig.contact_center.sent().is_empty(),
+        "onMessage only queues"
+    );
+    assert!(rig.deliver().await.is_empty());
     assert_eq!(
         rig.contact_center.sent(),
         vec![(
@@ -27,7 +40,10 @@ async fn the_conversation_comes_from_the_connection_not_the_body() {
     let (other, other_reference) = rig.conversation().await;
     let body =
         format!(r#"{{"action":"onMessage","message":"hi","conversationId":"{other_reference}"}}"#);
-    rig.relay.message("conn-A=", &body, deadline()).await;
+    rig.relay
+        .message("conn-A=", "req-1", &body, deadline())
+        .await;
+    rig.deliver().await;
     let sent = rig.contact_center.sent();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].0, mine.provider_conversation_id);
@@ -44,14 +60,16 @@ async fn bad_frames_get_error_frames() {
         (r#"{"action":"onMessage","message":42}"#, "missing_message"),
         (r#"{"action":"onMessage","message":"   "}"#, "empty_message"),
     ] {
-        rig.relay.message("conn-A=", body, deadline()).await;
+        rig.relay
+            .message("conn-A=", "req-1", body, deadline())
+            .await;
         let frames = rig.poster.frames("conn-A=");
         assert!(
             matches!(frames.last(), Some(Frame::Error { error: e, .. }) if e == error),
             "{body}: {frames:?}"
         );
     }
-    assert!(rig.contact_center.sent().is_empty());
+    assert!(rig.messages.queued().is_empty());
 }
 
 #[tokio::test]
@@ -59,7 +77,9 @@ async fn a_message_over_the_limit_is_refused_in_plain_words() {
     let rig = rig();
     rig.connected("conn-A=").await;
     let body = serde_json::json!({"action": "onMessage", "message": "é".repeat(1025)}).to_string();
-    rig.relay.message("conn-A=", &body, deadline()).await;
+    rig.relay
+        .message("conn-A=", "req-1", &body, deadline())
+        .await;
     assert_eq!(
         rig.poster.frames("conn-A="),
         vec![said(
@@ -68,7 +88,10 @@ async fn a_message_over_the_limit_is_refused_in_plain_words() {
     );
     let at_limit =
         serde_json::json!({"action": "onMessage", "message": "é".repeat(1024)}).to_string();
-    rig.relay.message("conn-A=", &at_limit, deadline()).await;
+    rig.relay
+        .message("conn-A=", "req-2", &at_limit, deadline())
+        .await;
+    rig.deliver().await;
     assert_eq!(rig.contact_center.sent().len(), 1);
 }
 
@@ -78,26 +101,24 @@ async fn writing_into_an_ended_or_unknown_chat_is_told() {
     let conversation = rig.connected("conn-A=").await;
     rig.store.mark_ended(&conversation.key).await.unwrap();
     let body = r#"{"action":"onMessage","message":"hello?"}"#;
-    rig.relay.message("conn-A=", body, deadline()).await;
     rig.relay
-        .message("never-connected=", body, deadline())
+        .message("conn-A=", "req-1", body, deadline())
+        .await;
+    rig.relay
+        .message("never-connected=", "req-2", body, deadline())
         .await;
 
     let ended = said("This chat has ended. Press End Live Chat to go back to the bot.");
     assert_eq!(rig.poster.frames("conn-A="), vec![ended.clone()]);
     assert_eq!(rig.poster.frames("never-connected="), vec![ended]);
-    assert!(rig.contact_center.sent().is_empty());
+    assert!(rig.messages.queued().is_empty());
 }
 
 #[tokio::test]
-async fn a_failed_relay_is_told_to_the_customer() {
+async fn a_message_that_cannot_be_queued_is_told_as_not_delivered() {
     let rig = rig();
     rig.connected("conn-A=").await;
-    rig.contact_center
-        .refuse_with(ContactCenterError::Unavailable {
-            code: "timeout".into(),
-            cause: Cause::new(io::Error::other("request to Talkdesk timed out")),
-        });
+    rig.messages.fail(true);
     say_hi(&rig.relay, deadline()).await;
     assert_eq!(
         rig.poster.frames("conn-A="),
@@ -116,6 +137,7 @@ async fn a_message_the_contact_center_may_have_taken_is_told_as_uncertain() {
         cause: Cause::new(io::Error::other("request to Talkdesk timed out")),
     });
     say_hi(&rig.relay, deadline()).await;
+    rig.deliver().await;
     assert_eq!(
         rig.poster.frames("conn-A="),
         [said(&RelaySettings::default().relay_uncertain_message)],
@@ -132,6 +154,7 @@ async fn a_message_the_contact_center_refuses_for_good_ends_the_chat() {
         cause: Cause::new(io::Error::other("Conversation is closed")),
     });
     say_hi(&rig.relay, deadline()).await;
+    rig.deliver().await;
 
     let ended = RelaySettings::default().ended_message;
     assert_eq!(
@@ -161,6 +184,7 @@ async fn a_store_too_slow_to_answer_is_told_by_the_deadline() {
         ContactCenters::single(Arc::new(FakeContactCenter::default())),
         poster.clone(),
         Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
+        Arc::new(RecordingMessageQueue::default()),
         RelaySettings::default(),
     );
     store.hang(Operation::ConversationByConnection);
@@ -180,6 +204,7 @@ async fn a_relayed_message_refreshes_the_lifetime() {
     let conversation = rig.connected("conn-A=").await;
     rig.clock.advance(Duration::from_secs(600));
     say_hi(&rig.relay, deadline()).await;
+    rig.deliver().await;
     let stored = rig
         .store
         .conversation(&conversation.key)

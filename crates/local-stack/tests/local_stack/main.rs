@@ -4,6 +4,7 @@
 
 mod callback_api;
 mod conversation;
+mod customer_messages;
 mod kept_messages;
 mod lex_runtime;
 mod management_api;

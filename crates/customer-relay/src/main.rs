@@ -1,0 +1,31 @@
+use std::sync::Arc;
+
+use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::lambda::aws_config;
+use aws_adapters::secrets::SecretsManager;
+use conversation_store::DynamoDbStore;
+use customer_relay::{Config, handle, relay};
+use handover::secrets::CachedSecrets;
+use lambda_runtime::service_fn;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = Config::from_env()?;
+    let aws = aws_config().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
+    let secrets = CachedSecrets::new(
+        SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
+        config.secrets_refresh,
+    );
+    let relay = relay(
+        &config,
+        Arc::new(DynamoDbStore::from_settings(dynamodb, &config.store)),
+        Arc::new(ApiGatewayConnections::at(
+            &aws,
+            &config.connections_endpoint,
+        )),
+        Arc::new(secrets),
+    )?;
+    lambda_runtime::run(service_fn(|event| handle(&relay, event))).await
+}
