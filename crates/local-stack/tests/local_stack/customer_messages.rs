@@ -1,7 +1,7 @@
 //! Customer messages through the stand-in FIFO queue and the customer-relay function: in the
 //! order sent through a retry, once each through a second delivery.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use local_stack::talkdesk::Fault;
 use local_stack::{FifoOptions, Options, Running};
@@ -84,35 +84,5 @@ async fn a_batch_delivered_twice_reaches_the_agent_once() {
     // Time for every second delivery to be handled.
     sleep(Duration::from_millis(500)).await;
     assert_eq!(received(&stack, &id).await, sent, "each once, in order");
-    stop(stack).await;
-}
-
-/// The time from a customer's frame to the simulated Talkdesk, through `onMessage`, the
-/// stand-in queue and the customer-relay function: a measurement, not a test. Run with
-/// `cargo test -p local-stack --test local_stack -- --ignored customer_message_hop --nocapture`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement; prints timings"]
-async fn customer_message_hop() {
-    let stack = start().await;
-    let (reference, id) = hand_over(&stack, "Cy", "Timing").await;
-    let mut socket = connected(&stack, &reference).await;
-    let mut took = Vec::new();
-    for n in 0..50 {
-        let started = Instant::now();
-        write(&mut socket, &reference, &format!("message {n}")).await;
-        while received(&stack, &id).await.len() <= n {
-            sleep(Duration::from_micros(200)).await;
-        }
-        took.push(started.elapsed());
-    }
-    took.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "frame to Talkdesk over {} messages: median {:.2} ms, p90 {:.2} ms, max {:.2} ms",
-        took.len(),
-        ms(took[took.len() / 2]),
-        ms(took[took.len() * 9 / 10]),
-        ms(took[took.len() - 1]),
-    );
     stop(stack).await;
 }
