@@ -165,7 +165,13 @@ impl Fields<'_> {
             return Ok(Err(Dropped::Partial));
         }
         let id = self.text("Id").ok_or(Malformed::NoMessageId)?;
-        let text = self.text("Content").ok_or(Malformed::NoContent)?;
+        // The text as the agent wrote it: only a blank one is no text.
+        let text = self
+            .body
+            .get("Content")
+            .and_then(Value::as_str)
+            .filter(|text| !text.trim().is_empty())
+            .ok_or(Malformed::NoContent)?;
         Ok(Ok(AgentAction::Message {
             id: id.to_owned(),
             text: text.to_owned(),

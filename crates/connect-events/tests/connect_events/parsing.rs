@@ -143,6 +143,11 @@ fn every_kind_of_record_is_read_as_documented() {
             forward(INITIAL, sam, said("m-1", "Hello")),
         ),
         (
+            "the text as written",
+            agent_text("m-1", "  1. check\n  2. pay "),
+            forward(INITIAL, sam, said("m-1", "  1. check\n  2. pay ")),
+        ),
+        (
             "a blank display name",
             agent_text_with(|m| m["DisplayName"] = " ".into()),
             forward(INITIAL, None, said("m-1", "Hello")),
@@ -265,6 +270,11 @@ fn every_kind_of_record_is_read_as_documented() {
             "an agent message without an id",
             agent_text_with(|m| m["Id"] = json!(17)),
             Err(Malformed::NoMessageId),
+        ),
+        (
+            "an agent message with blank content",
+            agent_text("m-1", " \n "),
+            Err(Malformed::NoContent),
         ),
         (
             "an agent message without content",
