@@ -12,7 +12,9 @@
 //!   half-way (see [`MESSAGE_LEASE`]);
 //! - [`AgentAction::Ended`] and [`AgentAction::Left`] say that the agent ended the chat and
 //!   how to go back to the bot, send `conversation_ended`, close the connection and mark the
-//!   conversation ended.
+//!   conversation ended;
+//! - [`AgentAction::Typing`] shows that the agent is typing to a connected customer, and is
+//!   never claimed, kept or retried.
 //!
 //! [`api_key_matches`] checks a callback's API key in constant time.
 

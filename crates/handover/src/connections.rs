@@ -25,6 +25,11 @@ pub enum Frame {
     ConversationEnded,
     /// Nothing happened: sent so that API Gateway does not close an idle connection.
     KeepAlive,
+    /// The agent is typing (the Lex Web UI ignores it; other clients may show it).
+    Typing {
+        /// Who is typing.
+        author_name: String,
+    },
     /// A frame the server could not act on; the Lex Web UI ignores it, other clients may not.
     Error {
         /// A stable code, e.g. `unknown_action`.
@@ -98,6 +103,12 @@ mod tests {
         assert_eq!(
             as_json(Frame::KeepAlive),
             json!({"event_type": "keep_alive"})
+        );
+        assert_eq!(
+            as_json(Frame::Typing {
+                author_name: "Sam".into()
+            }),
+            json!({"event_type": "typing", "author_name": "Sam"})
         );
         assert_eq!(
             as_json(Frame::error("unknown_action", "No such action.")),

@@ -15,6 +15,7 @@ fn read_by(package: &str) -> Vec<Variable> {
         "lex-fulfillment" => lex_fulfillment::Config::variables(),
         "websocket" => websocket::Config::variables(),
         "agent-callback" => agent_callback::Config::variables(),
+        "connect-events" => connect_events::Config::variables(),
         "keep-alive" => keep_alive::Config::variables(),
         "customer-relay" => customer_relay::Config::variables(),
         other => panic!("{other} is a Lambda crate: add its Config::variables() here"),

@@ -34,6 +34,8 @@ pub enum AgentAction {
     Ended,
     /// The agent left; nobody is left to answer the customer, so it ends the conversation.
     Left,
+    /// The agent is typing: shown while the customer is connected, never kept or retried.
+    Typing,
 }
 
 impl AgentAction {
@@ -44,6 +46,7 @@ impl AgentAction {
             AgentAction::Message { .. } => "message",
             AgentAction::Ended => "ended",
             AgentAction::Left => "left",
+            AgentAction::Typing => "typing",
         }
     }
 }

@@ -93,10 +93,19 @@ impl AgentEvents {
     /// Acts on `event` and says what became of it.
     pub async fn handle(&self, event: &AgentEvent) -> Result<Outcome, AgentEventError> {
         // One strongly consistent read: the conversation as its last write left it.
-        let found = self
+        let found = match self
             .store
             .conversation_by_provider_id(event.provider, &event.provider_conversation_id)
-            .await?;
+            .await
+        {
+            Ok(found) => found,
+            // Typing is stale a second later: not worth a retry.
+            Err(err) if event.action == AgentAction::Typing => {
+                warn!(provider = %event.provider, error = %chain(&err), "could not show that the agent is typing");
+                return Ok(Outcome::CustomerDisconnected);
+            }
+            Err(err) => return Err(err.into()),
+        };
         let Some(conversation) = found else {
             info!(
                 provider = %event.provider,
@@ -117,6 +126,7 @@ impl AgentEvents {
                     .await?
             }
             AgentAction::Ended | AgentAction::Left => self.ended(&conversation, author).await?,
+            AgentAction::Typing => self.typing(&conversation, author).await,
         };
         info!(
             conversation = %conversation.key,
@@ -126,6 +136,30 @@ impl AgentEvents {
             "agent event handled"
         );
         Ok(outcome)
+    }
+
+    /// Shows that the agent is typing, if the customer is connected now. Stale a second later,
+    /// so it is never claimed, kept or retried: a failure is logged and told as
+    /// [`Outcome::CustomerDisconnected`] (the customer did not see it).
+    async fn typing(&self, conversation: &Conversation, author: &str) -> Outcome {
+        let Some(connection_id) = conversation
+            .connection_id
+            .as_ref()
+            .filter(|_| conversation.status != ConversationStatus::Ended)
+        else {
+            return Outcome::CustomerDisconnected;
+        };
+        let frame = Frame::Typing {
+            author_name: author.to_owned(),
+        };
+        match self.post(connection_id, &frame).await {
+            Ok(Posted::Yes) => Outcome::Delivered,
+            Ok(Posted::Gone) => Outcome::CustomerDisconnected,
+            Err(err) => {
+                warn!(conversation = %conversation.key, error = %chain(&err), "could not show that the agent is typing");
+                Outcome::CustomerDisconnected
+            }
+        }
     }
 
     async fn joined(

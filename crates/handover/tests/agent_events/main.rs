@@ -22,6 +22,7 @@ use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, RecordingPoster};
 
 mod outbox;
+mod typing;
 
 const TALKDESK_ID: &str = "td-conversation-1";
 const CONNECTION: &str = "conn-1";

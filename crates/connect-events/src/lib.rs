@@ -1,0 +1,32 @@
+//! The Lambda subscribed to the SNS topic that Amazon Connect streams a chat's events to
+//! (`StartContactStreaming`): the agent's side of an Amazon Connect chat, shown in the
+//! customer's Lex Web UI.
+//!
+//! [`connect_message`] reads each record into the domain's agent event (a message, joining,
+//! leaving, the chat's end, typing) keyed by the contact's `InitialContactId`, or drops it:
+//! the customer's own messages echoed back, what only agents may see, system messages,
+//! receipts, attachments and incomplete chunks of streamed messages. What happens next is the
+//! same for every contact center ([`handover::agent_events::AgentEvents`]).
+//! See `docs/connect-events.md`.
+
+mod config;
+pub mod connect_message;
+mod handler;
+
+use std::sync::Arc;
+
+use handover::agent_events::AgentEvents;
+use handover::connections::ConnectionPoster;
+use handover::store::ConversationStore;
+
+pub use config::Config;
+pub use handler::{RetryLater, handle};
+
+/// The agent events over `store` (DynamoDB in AWS) and `connections`.
+pub fn connect_events(
+    config: &Config,
+    store: Arc<dyn ConversationStore>,
+    connections: Arc<dyn ConnectionPoster>,
+) -> AgentEvents {
+    AgentEvents::new(store, connections, config.agent_events.clone())
+}

@@ -1,0 +1,18 @@
+use std::sync::Arc;
+
+use aws_adapters::connections::ApiGatewayConnections;
+use aws_adapters::lambda::aws_config;
+use connect_events::{Config, connect_events, handle};
+use conversation_store::DynamoDbStore;
+use lambda_runtime::service_fn;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = Config::from_env()?;
+    let aws = aws_config().await;
+    let store = DynamoDbStore::from_settings(aws_sdk_dynamodb::Client::new(&aws), &config.store);
+    let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
+    let events = connect_events(&config, Arc::new(store), Arc::new(connections));
+    lambda_runtime::run(service_fn(|event| handle(&events, event))).await
+}
