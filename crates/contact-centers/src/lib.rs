@@ -6,14 +6,17 @@
 //! (default `talkdesk`). The first one takes new escalations; the others carry on the
 //! conversations that were started with them (while a deployment moves from one contact center
 //! to another, for instance). Each enabled contact center reads its own settings; a disabled
-//! one reads none.
+//! one reads none. Amazon Connect is called with the function's own AWS configuration (its
+//! role's credentials), which the factory is given.
 
 use std::sync::Arc;
 
+use amazon_connect::{AmazonConnectContactCenter, AmazonConnectSettings};
+use aws_config::SdkConfig;
 use handover::contact_center::{ContactCenter, ContactCenters, DuplicateProvider};
 use handover::conversation::Provider;
 use handover::secrets::SecretSource;
-use handover::settings::{Problem, SettingError, Variable, text};
+use handover::settings::{SettingError, Variable, text};
 use talkdesk::{TalkdeskContactCenter, TalkdeskSettings};
 
 /// The variable listing the enabled contact centers.
@@ -24,6 +27,8 @@ pub const CONTACT_CENTERS: Variable = Variable::with_default("CONTACT_CENTERS", 
 pub enum ProviderSettings {
     /// Talkdesk Digital Connect.
     Talkdesk(TalkdeskSettings),
+    /// Amazon Connect chat.
+    AmazonConnect(AmazonConnectSettings),
 }
 
 impl ProviderSettings {
@@ -31,15 +36,23 @@ impl ProviderSettings {
     pub fn provider(&self) -> Provider {
         match self {
             ProviderSettings::Talkdesk(_) => Provider::Talkdesk,
+            ProviderSettings::AmazonConnect(_) => Provider::AmazonConnect,
         }
     }
 
-    fn build(&self, secrets: Arc<dyn SecretSource>) -> Result<Arc<dyn ContactCenter>, BuildError> {
+    fn build(
+        &self,
+        secrets: Arc<dyn SecretSource>,
+        aws: &SdkConfig,
+    ) -> Result<Arc<dyn ContactCenter>, BuildError> {
         match self {
             ProviderSettings::Talkdesk(settings) => Ok(Arc::new(
                 TalkdeskContactCenter::from_settings(settings, secrets)
                     .map_err(BuildError::Talkdesk)?,
             )),
+            ProviderSettings::AmazonConnect(settings) => {
+                Ok(Arc::new(AmazonConnectContactCenter::new(aws, settings)))
+            }
         }
     }
 }
@@ -68,7 +81,12 @@ impl ContactCenterSettings {
     /// The variables read: `CONTACT_CENTERS` and every contact center's, whose required ones
     /// are required when it is enabled (Talkdesk is, by default).
     pub fn variables() -> Vec<Variable> {
-        [&[CONTACT_CENTERS], TalkdeskSettings::VARIABLES].concat()
+        [
+            &[CONTACT_CENTERS],
+            TalkdeskSettings::VARIABLES,
+            AmazonConnectSettings::VARIABLES,
+        ]
+        .concat()
     }
 
     /// Reads `CONTACT_CENTERS` and the settings of each enabled contact center through `var`.
@@ -94,9 +112,7 @@ impl ContactCenterSettings {
                     ProviderSettings::Talkdesk(TalkdeskSettings::from_vars(&var)?)
                 }
                 Provider::AmazonConnect => {
-                    return Err(CONTACT_CENTERS.error(Problem::Unsupported {
-                        got: provider.to_string(),
-                    }));
+                    ProviderSettings::AmazonConnect(AmazonConnectSettings::from_vars(&var)?)
                 }
             });
         }
@@ -112,20 +128,24 @@ impl ContactCenterSettings {
     pub fn talkdesk(&self) -> Option<&TalkdeskSettings> {
         std::iter::once(&self.escalation)
             .chain(&self.others)
-            .map(|settings| match settings {
-                ProviderSettings::Talkdesk(talkdesk) => talkdesk,
+            .find_map(|settings| match settings {
+                ProviderSettings::Talkdesk(talkdesk) => Some(talkdesk),
+                ProviderSettings::AmazonConnect(_) => None,
             })
-            .next()
     }
 
     /// Builds the enabled contact centers, reading their credentials through `secrets`
-    /// (which should cache).
-    pub fn build(&self, secrets: Arc<dyn SecretSource>) -> Result<ContactCenters, BuildError> {
-        let escalation = self.escalation.build(secrets.clone())?;
+    /// (which should cache), or calling AWS with `aws` (the function's configuration).
+    pub fn build(
+        &self,
+        secrets: Arc<dyn SecretSource>,
+        aws: &SdkConfig,
+    ) -> Result<ContactCenters, BuildError> {
+        let escalation = self.escalation.build(secrets.clone(), aws)?;
         let others = self
             .others
             .iter()
-            .map(|settings| settings.build(secrets.clone()))
+            .map(|settings| settings.build(secrets.clone(), aws))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ContactCenters::new(escalation, others)?)
     }
@@ -133,6 +153,8 @@ impl ContactCenterSettings {
 
 #[cfg(test)]
 mod tests {
+    use handover::settings::Problem;
+
     use super::*;
 
     fn read(pairs: &[(&str, &str)]) -> Result<ContactCenterSettings, SettingError> {
@@ -179,9 +201,7 @@ mod tests {
         }
         assert_eq!(
             read(&[TALKDESK, (CONTACT_CENTERS.name, "talkdesk, amazon-connect")]),
-            Err(CONTACT_CENTERS.error(Problem::Unsupported {
-                got: "amazon-connect".into()
-            }))
+            Err(amazon_connect::AMAZON_CONNECT_INSTANCE_ID.error(Problem::NotSet))
         );
     }
 
@@ -189,7 +209,9 @@ mod tests {
     fn the_built_contact_centers_are_the_enabled_ones() {
         let settings = read(&[TALKDESK]).unwrap();
         let secrets = Arc::new(test_support::fakes::MapSecrets::default());
-        let centers = settings.build(secrets).unwrap();
+        let centers = settings
+            .build(secrets, &test_support::connect::sdk_config())
+            .unwrap();
         assert_eq!(centers.providers(), [Provider::Talkdesk]);
         assert_eq!(centers.escalation().provider(), Provider::Talkdesk);
         assert!(matches!(
@@ -198,5 +220,59 @@ mod tests {
                 Provider::AmazonConnect
             ))
         ));
+    }
+
+    #[tokio::test]
+    async fn amazon_connect_is_built_from_its_variables() {
+        let connect = test_support::connect::FakeConnect::start().await;
+        let mut pairs: Vec<(&str, String)> = connect.vars().into();
+        pairs.push((CONTACT_CENTERS.name, "amazon-connect,talkdesk".into()));
+        pairs.push((TALKDESK.0, TALKDESK.1.into()));
+        let settings = ContactCenterSettings::from_vars(|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
+        })
+        .unwrap();
+        let ProviderSettings::AmazonConnect(connect_settings) = &settings.escalation else {
+            panic!("Amazon Connect takes the escalations: {settings:?}");
+        };
+        assert_eq!(connect_settings.instance_id, "instance-1");
+        assert_eq!(
+            connect_settings.connect_endpoint.as_deref(),
+            Some(connect.uri().as_str())
+        );
+        assert!(settings.talkdesk().is_some());
+
+        let secrets = Arc::new(test_support::fakes::MapSecrets::default());
+        let centers = settings
+            .build(secrets, &test_support::connect::sdk_config())
+            .unwrap();
+        assert_eq!(
+            centers.providers(),
+            [Provider::AmazonConnect, Provider::Talkdesk]
+        );
+        // Built pointed at the configured endpoints: a start reaches the fake.
+        let request = handover::contact_center::HandoverRequest {
+            customer_name: "Zoë".into(),
+            subject: "Refund".into(),
+            context_parameters: Default::default(),
+            transcript: Vec::new(),
+        };
+        let started = centers
+            .escalation()
+            .start_conversation(
+                &request,
+                "k-factory",
+                tokio::time::Instant::now() + std::time::Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            connect.calls_of("StartChatContact")[0].body["ContactFlowId"],
+            "flow-1"
+        );
+        assert_eq!(started.provider_conversation_id, "contact-1");
     }
 }

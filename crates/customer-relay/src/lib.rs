@@ -9,6 +9,7 @@ use std::time::Duration;
 use aws_adapters::lambda::{
     CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS, connections_endpoint, deadline, secrets_refresh,
 };
+use aws_config::SdkConfig;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use contact_centers::{BuildError, ContactCenterSettings};
 use conversation_store::StoreSettings;
@@ -66,16 +67,18 @@ impl Config {
 }
 
 /// The ordered relay over `store` (DynamoDB in AWS), the enabled contact centers and
-/// `connections`. `secrets` should cache.
+/// `connections`. `secrets` should cache; `aws` is the function's AWS configuration, which
+/// Amazon Connect is called with.
 pub fn relay(
     config: &Config,
     store: Arc<dyn ConversationStore>,
     connections: Arc<dyn ConnectionPoster>,
     secrets: Arc<dyn SecretSource>,
+    aws: &SdkConfig,
 ) -> Result<OrderedRelay, BuildError> {
     Ok(OrderedRelay::new(
         store,
-        config.contact_centers.build(secrets)?,
+        config.contact_centers.build(secrets, aws)?,
         connections,
         config.relay.clone(),
     ))

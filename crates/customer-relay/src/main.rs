@@ -26,6 +26,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             &config.connections_endpoint,
         )),
         Arc::new(secrets),
+        &aws,
     )?;
     lambda_runtime::run(service_fn(|event| handle(&relay, event))).await
 }

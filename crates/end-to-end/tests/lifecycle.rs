@@ -118,6 +118,7 @@ async fn stack() -> Stack {
         &lex_fulfillment::Config::from_vars(var).unwrap(),
         Arc::new(store.clone()),
         secrets(),
+        &aws,
     )
     .unwrap();
     let relay = websocket::relay(
@@ -127,6 +128,7 @@ async fn stack() -> Stack {
         secrets(),
         Arc::new(SqsTickQueue::new(&aws, &keep_alive_queue)),
         Arc::new(SqsMessageQueue::new(&aws, &customer_message_queue)),
+        &aws,
     )
     .unwrap();
     let customer_relay = customer_relay::relay(
@@ -134,6 +136,7 @@ async fn stack() -> Stack {
         Arc::new(store.clone()),
         connections(),
         secrets(),
+        &aws,
     )
     .unwrap();
     let callback = agent_callback::callback(

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::conversation::{Conversation, Provider};
+use crate::conversation::{Conversation, Provider, ProviderDataKeys};
 use crate::transcript::TranscriptEntry;
 use async_trait::async_trait;
 use tokio::time::Instant;
@@ -29,12 +29,22 @@ pub struct HandoverRequest {
 }
 
 /// A conversation the contact center has accepted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct StartedConversation {
     /// The contact center's id for it.
     pub provider_conversation_id: String,
-    /// Whatever the adapter needs later to act on it (tokens, for instance).
+    /// Whatever the adapter needs later to act on it (tokens, for instance): its values never
+    /// appear in debug output.
     pub provider_data: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for StartedConversation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartedConversation")
+            .field("provider_conversation_id", &self.provider_conversation_id)
+            .field("provider_data", &ProviderDataKeys(&self.provider_data))
+            .finish()
+    }
 }
 
 /// A contact-center call that did not succeed.
@@ -67,6 +77,17 @@ pub enum ContactCenterError {
         #[source]
         cause: Cause,
     },
+    /// No agent can take a new conversation now (the contact center's limit of concurrent
+    /// chats is reached). Nothing was started; retrying at once will not help, the customer
+    /// stays with the bot.
+    #[error("no agent capacity at the contact center ({code})")]
+    NoCapacity {
+        /// A short code for logs.
+        code: String,
+        /// What happened (never message contents or credentials).
+        #[source]
+        cause: Cause,
+    },
     /// The contact center could not be reached, or refused for now (throttling), and did not
     /// act on the call.
     #[error("the contact center is unavailable ({code})")]
@@ -87,6 +108,7 @@ impl ContactCenterError {
             ContactCenterError::NotEnabled(_) => "not_enabled",
             ContactCenterError::Refused { code, .. }
             | ContactCenterError::Unknown { code, .. }
+            | ContactCenterError::NoCapacity { code, .. }
             | ContactCenterError::Unavailable { code, .. } => code,
         }
     }

@@ -148,7 +148,7 @@ impl FromStr for ConversationStatus {
 pub struct UnknownName(pub String);
 
 /// What the caller supplies to create a conversation record.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NewConversation {
     /// Our key; the caller chooses it so that a retried escalation finds the same record.
     pub key: ConversationKey,
@@ -164,7 +164,7 @@ pub struct NewConversation {
 }
 
 /// A conversation as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Conversation {
     /// Our key.
     pub key: ConversationKey,
@@ -191,6 +191,49 @@ pub struct Conversation {
     pub expires_at: SystemTime,
     /// Incremented on every change; writes are conditional on it.
     pub version: u64,
+}
+
+/// Provider data in debug output: its keys only, since its values may be tokens (Amazon
+/// Connect's participant and connection tokens).
+pub(crate) struct ProviderDataKeys<'a>(pub(crate) &'a BTreeMap<String, String>);
+
+impl std::fmt::Debug for ProviderDataKeys<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.keys().map(|key| (key, "<redacted>")))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for NewConversation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewConversation")
+            .field("key", &self.key)
+            .field("provider", &self.provider)
+            .field("provider_conversation_id", &self.provider_conversation_id)
+            .field("provider_data", &ProviderDataKeys(&self.provider_data))
+            .field("lex_session_id", &self.lex_session_id)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Conversation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conversation")
+            .field("key", &self.key)
+            .field("provider", &self.provider)
+            .field("provider_conversation_id", &self.provider_conversation_id)
+            .field("provider_data", &ProviderDataKeys(&self.provider_data))
+            .field("lex_session_id", &self.lex_session_id)
+            .field("status", &self.status)
+            .field("connection_id", &self.connection_id)
+            .field("disconnected_at", &self.disconnected_at)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("expires_at", &self.expires_at)
+            .field("version", &self.version)
+            .finish()
+    }
 }
 
 /// The result of binding a connection to a conversation.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_adapters::lambda::{SECRETS_REFRESH_SECONDS, deadline, secrets_refresh};
+use aws_config::SdkConfig;
 use contact_centers::{BuildError, ContactCenterSettings};
 use conversation_store::StoreSettings;
 use handover::escalation::{CodeHook, EscalationSettings, REFERENCE_TTL_SECONDS};
@@ -72,13 +73,15 @@ impl Config {
 }
 
 /// The code hook over `store` (DynamoDB in AWS), escalating to the configured contact center. `secrets` should cache (see
-/// [`handover::secrets::CachedSecrets`]): it is asked on every escalation.
+/// [`handover::secrets::CachedSecrets`]): it is asked on every escalation. `aws` is the
+/// function's AWS configuration, which Amazon Connect is called with.
 pub fn code_hook(
     config: &Config,
     store: Arc<dyn ConversationStore>,
     secrets: Arc<dyn SecretSource>,
+    aws: &SdkConfig,
 ) -> Result<CodeHook, BuildError> {
-    let contact_centers = config.contact_centers.build(secrets.clone())?;
+    let contact_centers = config.contact_centers.build(secrets.clone(), aws)?;
     Ok(CodeHook::new(
         store,
         contact_centers.escalation(),

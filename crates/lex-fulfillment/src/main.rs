@@ -21,6 +21,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         &config,
         Arc::new(DynamoDbStore::from_settings(dynamodb, &config.store)),
         Arc::new(secrets),
+        &aws,
     )?;
     lambda_runtime::run(service_fn(|event| handle(&hook, event))).await
 }

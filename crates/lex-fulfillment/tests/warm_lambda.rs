@@ -78,7 +78,7 @@ async fn rig() -> Rig {
         dynamodb.clone(),
         &config.store,
     ));
-    let hook = code_hook(&config, store, Arc::new(cached)).expect("the code hook");
+    let hook = code_hook(&config, store, Arc::new(cached), &aws).expect("the code hook");
     Rig {
         hook,
         secrets_manager_calls: counting,

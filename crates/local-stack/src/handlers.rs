@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use agent_callback::Callback;
+use aws_config::SdkConfig;
 use handover::connections::ConnectionPoster;
 use handover::escalation::CodeHook;
 use handover::keep_alive::CAP_WARNING_LEAD;
@@ -45,10 +46,12 @@ pub(crate) fn wire(
     connections: Arc<dyn ConnectionPoster>,
     connection_cap: Duration,
     customer_messages: FifoOptions,
+    aws: &SdkConfig,
 ) -> Result<Handlers, StartError> {
     let settings = |err: &dyn std::fmt::Display| StartError::Settings(err.to_string());
-    let code_hook = lex_fulfillment::code_hook(&configs.code_hook, store.clone(), secrets.clone())
-        .map_err(|err| settings(&err))?;
+    let code_hook =
+        lex_fulfillment::code_hook(&configs.code_hook, store.clone(), secrets.clone(), aws)
+            .map_err(|err| settings(&err))?;
     let keep_alives = LocalTickQueue::default();
     let messages = LocalFifoQueue::new(customer_messages);
     let relay = websocket::relay(
@@ -58,6 +61,7 @@ pub(crate) fn wire(
         secrets.clone(),
         Arc::new(keep_alives.clone()),
         Arc::new(messages.clone()),
+        aws,
     )
     .map_err(|err| settings(&err))?;
     let customer_relay = customer_relay::relay(
@@ -65,6 +69,7 @@ pub(crate) fn wire(
         store.clone(),
         connections.clone(),
         secrets.clone(),
+        aws,
     )
     .map_err(|err| settings(&err))?;
     messages.consume_with(Arc::new(customer_relay));

@@ -92,6 +92,7 @@ impl LocalStack {
             poster,
             options.websocket_limits.max_duration,
             options.customer_messages,
+            &aws,
         )?;
         let bot = options
             .bot

@@ -12,6 +12,7 @@ use aws_adapters::lambda::{
 };
 use aws_adapters::messages::CUSTOMER_MESSAGE_QUEUE_URL;
 use aws_adapters::queue::KEEP_ALIVE_QUEUE_URL;
+use aws_config::SdkConfig;
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
 use contact_centers::{BuildError, ContactCenterSettings};
@@ -86,7 +87,8 @@ impl Config {
 
 /// The relay over `store` (DynamoDB in AWS), the enabled contact centers and `connections`,
 /// scheduling keep-alives on `keep_alives` and queueing customer messages on `messages`.
-/// `secrets` should cache.
+/// `secrets` should cache; `aws` is the function's AWS configuration, which Amazon Connect is
+/// called with.
 pub fn relay(
     config: &Config,
     store: Arc<dyn ConversationStore>,
@@ -94,6 +96,7 @@ pub fn relay(
     secrets: Arc<dyn SecretSource>,
     keep_alives: Arc<dyn TickQueue>,
     messages: Arc<dyn MessageQueue>,
+    aws: &SdkConfig,
 ) -> Result<CustomerRelay, BuildError> {
     let keep_alive = KeepAlive::new(
         store.clone(),
@@ -103,7 +106,7 @@ pub fn relay(
     );
     Ok(CustomerRelay::new(
         store,
-        config.contact_centers.build(secrets.clone())?,
+        config.contact_centers.build(secrets.clone(), aws)?,
         connections,
         secrets,
         messages,

@@ -31,6 +31,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             &aws,
             &config.customer_message_queue_url,
         )),
+        &aws,
     )?;
     lambda_runtime::run(service_fn(|event| handle(&relay, event))).await
 }

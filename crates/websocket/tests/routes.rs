@@ -89,6 +89,7 @@ async fn rig() -> Rig {
             &aws,
             &config.customer_message_queue_url,
         )),
+        &aws,
     )
     .expect("the relay");
     Rig {

@@ -16,7 +16,7 @@ use super::details::{detail, parameters};
 use super::key::conversation_key;
 use super::settings::{DetailSource, EscalationSettings, MissingDetails};
 use super::turn::{request_fingerprint, turn};
-use crate::contact_center::{ContactCenter, HandoverRequest};
+use crate::contact_center::{ContactCenter, ContactCenterError, HandoverRequest};
 use crate::lex::{
     FulfillmentState, InvocationSource, LexEvent, LexResponse, close, delegate, elicit_slot,
 };
@@ -268,6 +268,11 @@ impl CodeHook {
             .await
         {
             Ok(started) => started,
+            // Not a fault: the customer stays with the bot and may ask again later.
+            Err(err @ ContactCenterError::NoCapacity { .. }) => {
+                warn!(%provider, code = err.code(), error = %chain(&err), "escalation declined: no agent capacity at the contact center");
+                return self.failed(event, &self.settings.no_agent_message);
+            }
             Err(err) => {
                 error!(%provider, code = err.code(), error = %chain(&err), "escalation failed: the contact center did not start the conversation");
                 return self.failed(event, &self.settings.failure_message);

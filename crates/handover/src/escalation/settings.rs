@@ -40,6 +40,10 @@ const ESCALATION_FAILED_MESSAGE: Variable = Variable::with_default(
     "ESCALATION_FAILED_MESSAGE",
     "Sorry, no agent can be reached right now. Please try again in a few minutes.",
 );
+const NO_AGENT_MESSAGE: Variable = Variable::with_default(
+    "NO_AGENT_MESSAGE",
+    "Sorry, no agent is free right now. I can keep helping you here, or you can ask for an agent again in a few minutes.",
+);
 const MISSING_DETAILS_MESSAGE: Variable = Variable::with_default(
     "MISSING_DETAILS_MESSAGE",
     "Sorry, I need your name and what you would like to talk about before I can connect you to an agent.",
@@ -100,6 +104,8 @@ pub struct EscalationSettings {
     pub connecting_message: String,
     /// Told to the customer when the contact center could not be reached.
     pub failure_message: String,
+    /// Told to the customer when the contact center has no agent capacity for a new chat.
+    pub no_agent_message: String,
     /// Told to the customer when the name or subject is missing and will not be asked for.
     pub missing_details_message: String,
     /// Told to the customer when the page sent unusable contact-center parameters.
@@ -135,6 +141,7 @@ impl EscalationSettings {
         CONTACT_CENTER_PARAMETERS_ATTRIBUTE,
         ESCALATION_MESSAGE,
         ESCALATION_FAILED_MESSAGE,
+        NO_AGENT_MESSAGE,
         MISSING_DETAILS_MESSAGE,
         INVALID_PARAMETERS_MESSAGE,
         reference::KEY_SECRET,
@@ -172,6 +179,7 @@ impl EscalationSettings {
             parameters_attribute: text(var, &CONTACT_CENTER_PARAMETERS_ATTRIBUTE)?,
             connecting_message: text(var, &ESCALATION_MESSAGE)?,
             failure_message: text(var, &ESCALATION_FAILED_MESSAGE)?,
+            no_agent_message: text(var, &NO_AGENT_MESSAGE)?,
             missing_details_message: text(var, &MISSING_DETAILS_MESSAGE)?,
             invalid_parameters_message: text(var, &INVALID_PARAMETERS_MESSAGE)?,
             reference_key_secret: text(var, &reference::KEY_SECRET)?,

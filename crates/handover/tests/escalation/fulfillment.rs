@@ -204,6 +204,43 @@ async fn a_contact_center_failure_fails_kindly_and_stores_nothing() {
 }
 
 #[tokio::test]
+async fn no_free_agent_keeps_the_customer_with_the_bot_and_says_so() {
+    for settings in [
+        EscalationSettings::default(),
+        EscalationSettings {
+            no_agent_message: "All our agents are busy.".into(),
+            ..EscalationSettings::default()
+        },
+    ] {
+        let message = settings.no_agent_message.clone();
+        let rig = rig(settings);
+        rig.contact_center
+            .refuse_with(ContactCenterError::NoCapacity {
+                code: "LimitExceededException".into(),
+                cause: Cause::new(io::Error::other("no concurrent chat left")),
+            });
+        let (response, json) = run(&rig, escalation_event()).await;
+        assert_eq!(
+            response.session_state.intent.state,
+            Some(IntentState::Failed)
+        );
+        assert_eq!(json["messages"][0]["content"], message);
+        assert_ne!(message, EscalationSettings::default().failure_message);
+        assert!(
+            json["sessionState"]["sessionAttributes"]
+                .get(SESSION_ATTRIBUTE)
+                .is_none(),
+            "no live chat to switch to"
+        );
+    }
+    assert!(
+        EscalationSettings::default()
+            .no_agent_message
+            .contains("no agent is free right now")
+    );
+}
+
+#[tokio::test]
 async fn a_conversation_started_but_not_stored_is_ended_at_the_contact_center() {
     let store = FaultyStore::new();
     store.fail(Operation::CreateConversation);
