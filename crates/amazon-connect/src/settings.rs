@@ -5,13 +5,13 @@
 use handover::settings::{SettingError, Variable, choice, optional_text, text, url};
 
 /// The Amazon Connect instance's id (not its ARN).
-pub const AMAZON_CONNECT_INSTANCE_ID: Variable = Variable::optional("AMAZON_CONNECT_INSTANCE_ID");
+pub const AMAZON_CONNECT_INSTANCE_ID: Variable = Variable::required("AMAZON_CONNECT_INSTANCE_ID");
 /// The contact flow that routes the chat to a queue of agents.
 pub const AMAZON_CONNECT_CONTACT_FLOW_ID: Variable =
-    Variable::optional("AMAZON_CONNECT_CONTACT_FLOW_ID");
+    Variable::required("AMAZON_CONNECT_CONTACT_FLOW_ID");
 /// The standard SNS topic Amazon Connect streams the chat's messages and events to.
 pub const AMAZON_CONNECT_STREAMING_TOPIC_ARN: Variable =
-    Variable::optional("AMAZON_CONNECT_STREAMING_TOPIC_ARN");
+    Variable::required("AMAZON_CONNECT_STREAMING_TOPIC_ARN");
 /// The Amazon Connect service's endpoint, instead of the region's.
 pub const AMAZON_CONNECT_ENDPOINT: Variable = Variable::optional("AMAZON_CONNECT_ENDPOINT");
 /// The participant service's endpoint, instead of the region's.
@@ -39,8 +39,8 @@ pub struct AmazonConnectSettings {
 }
 
 impl AmazonConnectSettings {
-    /// The variables read, as listed in `docs/amazon-connect.md`. The first three are needed
-    /// when Amazon Connect is enabled, and read only then.
+    /// The variables read, as listed in `docs/amazon-connect.md`. All are read only when Amazon
+    /// Connect is enabled; the first three are then required.
     pub const VARIABLES: &[Variable] = &[
         AMAZON_CONNECT_INSTANCE_ID,
         AMAZON_CONNECT_CONTACT_FLOW_ID,
@@ -57,7 +57,6 @@ impl AmazonConnectSettings {
             Some(_) => url(var, variable).map(Some),
             None => Ok(None),
         };
-        // Unset means "not set" here too: these have no default.
         let needed = |variable: &Variable| text(var, variable).map(|value| value.trim().to_owned());
         Ok(Self {
             instance_id: needed(&AMAZON_CONNECT_INSTANCE_ID)?,

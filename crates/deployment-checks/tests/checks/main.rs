@@ -1,6 +1,7 @@
 //! The deployment checks, one test binary: see the crate's documentation.
 
 mod aws;
+mod contact_centers;
 mod events;
 mod intrinsics;
 mod template;
