@@ -1,5 +1,6 @@
 //! The Lambda's configuration, read from its environment.
 
+use amazon_connect::AmazonConnectSettings;
 use aws_adapters::lambda::{CONNECTIONS_ENDPOINT, connections_endpoint};
 use conversation_store::StoreSettings;
 use handover::agent_events::AgentEventSettings;
@@ -14,6 +15,8 @@ pub struct Config {
     pub agent_events: AgentEventSettings,
     /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` of the WebSocket API.
     pub connections_endpoint: String,
+    /// Amazon Connect, where the customer's side is ended when the agent leaves.
+    pub amazon_connect: AmazonConnectSettings,
 }
 
 impl Config {
@@ -23,6 +26,7 @@ impl Config {
             StoreSettings::VARIABLES,
             AgentEventSettings::VARIABLES,
             &[CONNECTIONS_ENDPOINT],
+            AmazonConnectSettings::VARIABLES,
         ]
         .concat()
     }
@@ -33,6 +37,7 @@ impl Config {
             store: StoreSettings::from_vars(&var)?,
             agent_events: AgentEventSettings::from_vars(&var)?,
             connections_endpoint: connections_endpoint(&var)?,
+            amazon_connect: AmazonConnectSettings::from_vars(&var)?,
         })
     }
 
@@ -68,6 +73,18 @@ mod tests {
             ("AGENT_DEFAULT_NAME", "Support"),
             ("RECONNECT_GRACE_SECONDS", "60"),
             ("MAX_KEPT_MESSAGES", "5"),
+            ("AMAZON_CONNECT_INSTANCE_ID", "instance-1"),
+            ("AMAZON_CONNECT_CONTACT_FLOW_ID", "flow-1"),
+            (
+                "AMAZON_CONNECT_STREAMING_TOPIC_ARN",
+                "arn:aws:sns:eu-west-1:123456789012:chat",
+            ),
+            ("AMAZON_CONNECT_ENDPOINT", "http://127.0.0.1:9001"),
+            (
+                "AMAZON_CONNECT_PARTICIPANT_ENDPOINT",
+                "http://127.0.0.1:9002",
+            ),
+            ("AMAZON_CONNECT_SEND_TRANSCRIPT", "off"),
         ];
         let mut listed: Vec<_> = Config::variables().iter().map(|v| v.name).collect();
         let mut given: Vec<_> = pairs.iter().map(|(name, _)| *name).collect();
@@ -85,6 +102,12 @@ mod tests {
         assert_eq!(events.default_author_name, "Support");
         assert_eq!(events.reconnect_grace.as_secs(), 60);
         assert_eq!(events.max_kept_messages, 5);
+        let connect = &config.amazon_connect;
+        assert_eq!(connect.instance_id, "instance-1");
+        assert_eq!(
+            connect.participant_endpoint.as_deref(),
+            Some("http://127.0.0.1:9002")
+        );
     }
 
     #[test]
@@ -92,17 +115,32 @@ mod tests {
         let config = Config::from_vars(vars(&[
             ("CONVERSATION_TABLE", "conversations"),
             (CONNECTIONS_ENDPOINT.name, &format!("{ENDPOINT}/")),
+            ("AMAZON_CONNECT_INSTANCE_ID", "instance-1"),
+            ("AMAZON_CONNECT_CONTACT_FLOW_ID", "flow-1"),
+            (
+                "AMAZON_CONNECT_STREAMING_TOPIC_ARN",
+                "arn:aws:sns:eu-west-1:1:chat",
+            ),
         ]))
         .unwrap();
         assert_eq!(config.connections_endpoint, ENDPOINT);
         assert_eq!(config.agent_events, AgentEventSettings::default());
+        assert_eq!(config.amazon_connect.participant_endpoint, None);
     }
 
     #[test]
-    fn the_table_and_the_connections_endpoint_are_required() {
+    fn the_table_the_connections_endpoint_and_the_connect_instance_are_required() {
         let no_table = Config::from_vars(vars(&[(CONNECTIONS_ENDPOINT.name, ENDPOINT)]));
         assert_eq!(no_table.unwrap_err().variable, "CONVERSATION_TABLE");
         let no_endpoint = Config::from_vars(vars(&[("CONVERSATION_TABLE", "conversations")]));
         assert_eq!(no_endpoint.unwrap_err().variable, CONNECTIONS_ENDPOINT.name);
+        let no_instance = Config::from_vars(vars(&[
+            ("CONVERSATION_TABLE", "conversations"),
+            (CONNECTIONS_ENDPOINT.name, ENDPOINT),
+        ]));
+        assert_eq!(
+            no_instance.unwrap_err().variable,
+            "AMAZON_CONNECT_INSTANCE_ID"
+        );
     }
 }

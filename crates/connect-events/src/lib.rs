@@ -17,16 +17,20 @@ use std::sync::Arc;
 
 use handover::agent_events::AgentEvents;
 use handover::connections::ConnectionPoster;
+use handover::contact_center::ContactCenters;
 use handover::store::ConversationStore;
 
 pub use config::Config;
 pub use handler::{RetryLater, handle};
 
-/// The agent events over `store` (DynamoDB in AWS) and `connections`.
+/// The agent events over `store` (DynamoDB in AWS) and `connections`, ending the customer's
+/// side at `amazon_connect` when an agent leaves.
 pub fn connect_events(
     config: &Config,
     store: Arc<dyn ConversationStore>,
     connections: Arc<dyn ConnectionPoster>,
+    amazon_connect: ContactCenters,
 ) -> AgentEvents {
     AgentEvents::new(store, connections, config.agent_events.clone())
+        .with_contact_centers(amazon_connect)
 }

@@ -1,9 +1,11 @@
 use std::sync::Arc;
 
+use amazon_connect::AmazonConnectContactCenter;
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::lambda::aws_config;
 use connect_events::{Config, connect_events, handle};
 use conversation_store::DynamoDbStore;
+use handover::contact_center::ContactCenters;
 use lambda_runtime::service_fn;
 
 #[tokio::main]
@@ -13,6 +15,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = aws_config().await;
     let store = DynamoDbStore::from_settings(aws_sdk_dynamodb::Client::new(&aws), &config.store);
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
-    let events = connect_events(&config, Arc::new(store), Arc::new(connections));
+    let amazon_connect = AmazonConnectContactCenter::new(&aws, &config.amazon_connect);
+    let amazon_connect = ContactCenters::single(Arc::new(amazon_connect));
+    let events = connect_events(
+        &config,
+        Arc::new(store),
+        Arc::new(connections),
+        amazon_connect,
+    );
     lambda_runtime::run(service_fn(|event| handle(&events, event))).await
 }

@@ -12,7 +12,9 @@
 //!   half-way (see [`MESSAGE_LEASE`]);
 //! - [`AgentAction::Ended`] and [`AgentAction::Left`] say that the agent ended the chat and
 //!   how to go back to the bot, send `conversation_ended`, close the connection and mark the
-//!   conversation ended;
+//!   conversation ended; after `Left` the customer's side is also ended at the contact center,
+//!   when [`AgentEvents::with_contact_centers`] gave one (an agent can leave an Amazon Connect
+//!   chat without ending it);
 //! - [`AgentAction::Typing`] shows that the agent is typing to a connected customer, and is
 //!   never claimed, kept or retried.
 //!

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::time::Instant;
 use tracing::{info, warn};
 
 use super::event::{AgentAction, AgentEvent};
 use super::settings::AgentEventSettings;
 use crate::clock::{Clock, SystemClock};
 use crate::connections::{ConnectionPoster, Frame, PostError};
+use crate::contact_center::{ContactCenterError, ContactCenters};
 use crate::conversation::{Conversation, ConversationKey, ConversationStatus, Provider};
 use crate::errors::{Cause, chain};
 use crate::outbox::{Delivery, Kept, KeptDelivery, KeptMessage};
@@ -18,6 +20,10 @@ use crate::store::{Claim, ConversationStore, StoreError};
 /// than the callback function's timeout (10 s in the template), so that only an attempt that
 /// died loses its claim.
 pub const MESSAGE_LEASE: Duration = Duration::from_secs(30);
+
+/// How long ending the customer's side at the contact center may take, its retries included:
+/// well inside the agent-events functions' 10 s timeout.
+const CONTACT_CENTER_END_BUDGET: Duration = Duration::from_secs(4);
 
 /// What became of an event that was handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +58,10 @@ pub enum AgentEventError {
     /// The customer's connection could not be reached (other than being gone).
     #[error("the customer's connection could not be reached")]
     Connection(#[source] Cause),
+    /// The customer's side could not be ended at the contact center now; the customer has
+    /// been told, and a retry ends it.
+    #[error("the customer's side could not be ended at the contact center")]
+    ContactCenter(#[source] ContactCenterError),
 }
 
 /// Whether the customer's connection took a frame.
@@ -67,6 +77,7 @@ pub struct AgentEvents {
     delivery: KeptDelivery,
     settings: AgentEventSettings,
     clock: Arc<dyn Clock>,
+    contact_centers: Option<ContactCenters>,
 }
 
 impl AgentEvents {
@@ -82,12 +93,22 @@ impl AgentEvents {
             connections,
             settings,
             clock: Arc::new(SystemClock),
+            contact_centers: None,
         }
     }
 
     /// Reads the time from `clock` (for the reconnect grace period).
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
         Self { clock, ..self }
+    }
+
+    /// Ends the customer's side at `contact_centers` when an agent leaves a chat without ending
+    /// it ([`AgentAction::Left`]).
+    pub fn with_contact_centers(self, contact_centers: ContactCenters) -> Self {
+        Self {
+            contact_centers: Some(contact_centers),
+            ..self
+        }
     }
 
     /// Acts on `event` and says what became of it.
@@ -125,7 +146,12 @@ impl AgentEvents {
                 self.message(&conversation, event.provider, id, text, author)
                     .await?
             }
-            AgentAction::Ended | AgentAction::Left => self.ended(&conversation, author).await?,
+            AgentAction::Ended => self.ended(&conversation, author).await?,
+            AgentAction::Left => {
+                let outcome = self.ended(&conversation, author).await?;
+                self.end_customer_side(&conversation).await?;
+                outcome
+            }
             AgentAction::Typing => self.typing(&conversation, author).await,
         };
         info!(
@@ -354,6 +380,38 @@ impl AgentEvents {
             Err(StoreError::AlreadyEnded(_)) => Ok(Outcome::AlreadyEnded),
             Err(StoreError::NotFound(_)) => Ok(Outcome::UnknownConversation),
             Err(err) => Err(err.into()),
+        }
+    }
+
+    /// An agent who left without ending the chat leaves the customer's side open at the contact
+    /// center (Amazon Connect keeps it for the chat's whole duration, holding one of the
+    /// instance's concurrent chats): end it, as the customer's End Live Chat would. Also on a
+    /// retry of an end already recorded, since that retry may be what this is for.
+    async fn end_customer_side(&self, conversation: &Conversation) -> Result<(), AgentEventError> {
+        let Some(contact_centers) = &self.contact_centers else {
+            return Ok(());
+        };
+        let deadline = Instant::now() + CONTACT_CENTER_END_BUDGET;
+        let ended = match contact_centers.of(conversation.provider) {
+            Ok(contact_center) => {
+                contact_center
+                    .end_conversation(conversation, deadline)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        match ended {
+            Ok(()) => Ok(()),
+            Err(
+                err @ (ContactCenterError::Unavailable { .. }
+                | ContactCenterError::Unknown { .. }
+                | ContactCenterError::Credentials(_)),
+            ) => Err(AgentEventError::ContactCenter(err)),
+            // A retry would be refused the same way; the chat ends when its duration does.
+            Err(err) => {
+                warn!(conversation = %conversation.key, error = %chain(&err), "the contact center refused to end the customer's side");
+                Ok(())
+            }
         }
     }
 

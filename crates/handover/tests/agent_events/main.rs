@@ -21,6 +21,7 @@ use handover::store::{Conversations, Outboxes};
 use test_support::conversations::store_conversation;
 use test_support::fakes::{Call, RecordingPoster};
 
+mod leaving;
 mod outbox;
 mod typing;
 
