@@ -9,7 +9,7 @@ use aws_config::SdkConfig;
 use aws_sdk_connect::types::{ChatStreamingConfiguration, ParticipantDetails};
 use aws_sdk_connectparticipant::types::{ConnectionType, MessageProcessingStatus};
 use handover::contact_center::{
-    ContactCenter, ContactCenterError, HandoverRequest, StartedConversation,
+    ContactCenter, ContactCenterError, CustomerText, HandoverRequest, Relayed, StartedConversation,
 };
 use handover::conversation::{Conversation, Provider};
 use handover::errors::{Cause, chain};
@@ -84,23 +84,26 @@ impl AmazonConnectContactCenter {
         })
     }
 
-    /// The stored connection token, or a fresh one when it has expired. The fresh one serves
-    /// this call only: the port cannot store it, so a later call renews again.
+    /// The stored connection token, or a fresh one when it has expired (or is about to),
+    /// with the provider data to keep in that case.
     async fn connection_token(
         &self,
         conversation: &Conversation,
         deadline: Instant,
-    ) -> Result<String, ConnectError> {
+    ) -> Result<(String, Option<BTreeMap<String, String>>), ConnectError> {
         let data = &conversation.provider_data;
         if let Some(token) = usable_connection_token(data, SystemTime::now()) {
-            return Ok(token.to_owned());
+            return Ok((token.to_owned(), None));
         }
         let participant_token = data
             .get(PARTICIPANT_TOKEN)
             .ok_or(ConnectError::MissingToken("participant token"))?;
         let renewed = self.connection(participant_token, false, deadline).await?;
         info!(conversation = %conversation.key, "renewed the expired Amazon Connect connection token");
-        Ok(renewed.token)
+        let mut kept = data.clone();
+        kept.insert(CONNECTION_TOKEN.to_owned(), renewed.token.clone());
+        kept.insert(CONNECTION_EXPIRY.to_owned(), renewed.expiry);
+        Ok((renewed.token, Some(kept)))
     }
 
     /// Sends `text` as one message or more, each with the client token `token(part)`.
@@ -272,24 +275,25 @@ impl ContactCenter for AmazonConnectContactCenter {
     async fn send_message(
         &self,
         conversation: &Conversation,
-        text: &str,
+        message: CustomerText<'_>,
         deadline: Instant,
-    ) -> Result<(), ContactCenterError> {
-        let texts = parts(text, MAX_MESSAGE_CHARS);
+    ) -> Result<Relayed, ContactCenterError> {
+        let texts = parts(message.text, MAX_MESSAGE_CHARS);
         if texts.is_empty() {
             return Err(refused("empty_message", EmptyMessage));
         }
         let send = async {
-            let connection_token = self.connection_token(conversation, deadline).await?;
-            // The same message at the same version of the conversation is the same call (a
-            // redelivery); a later message with the same text comes after the relay touched
-            // the conversation, so at another version.
+            let (connection_token, renewed) = self.connection_token(conversation, deadline).await?;
+            // A redelivered message repeats its tokens, so Amazon Connect keeps one copy; two
+            // messages with the same words have two ids.
             let key = conversation.key.as_str();
-            let version = conversation.version.to_string();
             let token =
-                |index: usize| client_token("message", &[key, &version, &index.to_string(), text]);
+                |index: usize| client_token("message", &[key, message.id, &index.to_string()]);
             self.send_parts(&connection_token, &texts, token, deadline)
-                .await
+                .await?;
+            Ok(Relayed {
+                provider_data: renewed,
+            })
         };
         send.await.map_err(contact_center_error)
     }
@@ -300,7 +304,7 @@ impl ContactCenter for AmazonConnectContactCenter {
         deadline: Instant,
     ) -> Result<(), ContactCenterError> {
         let end = async {
-            let connection_token = self.connection_token(conversation, deadline).await?;
+            let (connection_token, _) = self.connection_token(conversation, deadline).await?;
             let call = self
                 .participant
                 .disconnect_participant()

@@ -1,6 +1,6 @@
 //! A store kept in the process: for unit tests and the local stack.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
@@ -279,6 +279,14 @@ impl Conversations for MemoryStore {
 
     async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
         self.change(key, Change::Touch)
+    }
+
+    async fn keep_provider_data(
+        &self,
+        key: &ConversationKey,
+        provider_data: &BTreeMap<String, String>,
+    ) -> Result<Conversation, StoreError> {
+        self.change(key, Change::ProviderData(provider_data))
     }
 }
 

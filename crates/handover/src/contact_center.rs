@@ -47,6 +47,35 @@ impl std::fmt::Debug for StartedConversation {
     }
 }
 
+/// A customer's message for the agent.
+#[derive(Clone, Copy)]
+pub struct CustomerText<'a> {
+    /// The message's own id (the frame's request id): a redelivered message has the same id,
+    /// and two messages with the same words have two.
+    pub id: &'a str,
+    /// What the customer wrote.
+    pub text: &'a str,
+}
+
+/// What relaying a message changed that the conversation must keep.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Relayed {
+    /// The conversation's provider data to store in place of the old (a renewed token, for
+    /// instance); `None` keeps it. Its values never appear in debug output.
+    pub provider_data: Option<BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for Relayed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relayed")
+            .field(
+                "provider_data",
+                &self.provider_data.as_ref().map(ProviderDataKeys),
+            )
+            .finish()
+    }
+}
+
 /// A contact-center call that did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ContactCenterError {
@@ -132,13 +161,14 @@ pub trait ContactCenter: Send + Sync {
         deadline: Instant,
     ) -> Result<StartedConversation, ContactCenterError>;
 
-    /// Relays the customer's message to the agent.
+    /// Relays the customer's message to the agent, and says what the conversation must keep
+    /// of it.
     async fn send_message(
         &self,
         conversation: &Conversation,
-        text: &str,
+        message: CustomerText<'_>,
         deadline: Instant,
-    ) -> Result<(), ContactCenterError>;
+    ) -> Result<Relayed, ContactCenterError>;
 
     /// Ends the conversation on the customer's behalf. Ending one that has already ended
     /// succeeds.

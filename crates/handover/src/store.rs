@@ -4,6 +4,7 @@
 mod error;
 pub mod lifetime;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
@@ -12,6 +13,7 @@ pub use self::error::StoreError;
 use self::lifetime::expiry;
 use crate::conversation::{
     Binding, Conversation, ConversationKey, ConversationStatus, NewConversation, Provider,
+    ProviderDataKeys,
 };
 use crate::outbox::{Kept, KeptMessage};
 use crate::transcript::{Escalation, Transcript, TranscriptLimits, Turn};
@@ -79,6 +81,14 @@ pub trait Conversations: Send + Sync {
 
     /// Refreshes the conversation's expiry (and its connection's) without other change.
     async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError>;
+
+    /// Stores `provider_data` in place of the conversation's (a renewed token, for instance),
+    /// refreshing its expiry as [`touch`](Self::touch) does.
+    async fn keep_provider_data(
+        &self,
+        key: &ConversationKey,
+        provider_data: &BTreeMap<String, String>,
+    ) -> Result<Conversation, StoreError>;
 }
 
 /// Where an inbound event stands after a caller tried to claim it.
@@ -181,7 +191,7 @@ pub trait ConversationStore: Conversations + HandledEvents + Transcripts + Outbo
 impl<T: Conversations + HandledEvents + Transcripts + Outboxes + ?Sized> ConversationStore for T {}
 
 /// A change to one conversation, applied by both backends in the same way.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub enum Change<'a> {
     /// Bind this connection (refused once ended).
     Bind(&'a str),
@@ -193,6 +203,25 @@ pub enum Change<'a> {
     Status(ConversationStatus),
     /// Refresh the expiry only.
     Touch,
+    /// Replace the provider data.
+    ProviderData(&'a BTreeMap<String, String>),
+}
+
+// Provider data holds tokens: only its keys are shown.
+impl std::fmt::Debug for Change<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::Bind(connection) => f.debug_tuple("Bind").field(connection).finish(),
+            Change::Farewell(connection) => f.debug_tuple("Farewell").field(connection).finish(),
+            Change::Unbind(connection) => f.debug_tuple("Unbind").field(connection).finish(),
+            Change::Status(status) => f.debug_tuple("Status").field(status).finish(),
+            Change::Touch => f.write_str("Touch"),
+            Change::ProviderData(data) => f
+                .debug_tuple("ProviderData")
+                .field(&ProviderDataKeys(data))
+                .finish(),
+        }
+    }
 }
 
 impl Change<'_> {
@@ -221,6 +250,7 @@ impl Change<'_> {
             }
             Change::Status(status) => next.status = status,
             Change::Touch => {}
+            Change::ProviderData(provider_data) => next.provider_data = provider_data.clone(),
         }
         next.updated_at = now;
         next.expires_at = expiry(now, lifetime);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use handover::contact_center::{
-    ContactCenter, ContactCenterError, HandoverRequest, StartedConversation,
+    ContactCenter, ContactCenterError, CustomerText, HandoverRequest, Relayed, StartedConversation,
 };
 use handover::conversation::{Conversation, Provider};
 use handover::errors::Cause;
@@ -143,20 +143,20 @@ impl ContactCenter for TalkdeskContactCenter {
     async fn send_message(
         &self,
         conversation: &Conversation,
-        text: &str,
+        message: CustomerText<'_>,
         deadline: Instant,
-    ) -> Result<(), ContactCenterError> {
+    ) -> Result<Relayed, ContactCenterError> {
         let credentials = self.credentials().await?;
         let id = ConversationId::new(&conversation.provider_conversation_id);
         let sent = self
             .client
-            .send_message(&credentials, &id, text, deadline)
+            .send_message(&credentials, &id, message.text, deadline)
             .await
             .map_err(contact_center_error)?;
         if sent.partially_failed {
             warn!(conversation = %conversation.key, reason = ?sent.partial_fail_reason, "Talkdesk accepted the message with a partial failure");
         }
-        Ok(())
+        Ok(Relayed::default())
     }
 
     async fn end_conversation(

@@ -1,14 +1,14 @@
 //! In-process stand-ins for the domain's ports, shared by the handler tests: a contact center
 //! and a connection poster that record what they are asked, and secrets from a map.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use handover::connections::{ConnectionPoster, Frame, PostError};
 use handover::contact_center::{
-    ContactCenter, ContactCenterError, HandoverRequest, StartedConversation,
+    ContactCenter, ContactCenterError, CustomerText, HandoverRequest, Relayed, StartedConversation,
 };
 use handover::conversation::{Conversation, Provider};
 use handover::keep_alive::{KeepAliveTick, QueueError, TickQueue};
@@ -28,6 +28,7 @@ pub struct FakeContactCenter {
     ended: Mutex<Vec<String>>,
     refusal: Mutex<Option<ContactCenterError>>,
     send_failures: Mutex<VecDeque<ContactCenterError>>,
+    renewed: Mutex<Option<BTreeMap<String, String>>>,
 }
 
 impl Default for FakeContactCenter {
@@ -46,7 +47,14 @@ impl FakeContactCenter {
             ended: Mutex::default(),
             refusal: Mutex::default(),
             send_failures: Mutex::default(),
+            renewed: Mutex::default(),
         }
+    }
+
+    /// From now on every send hands `provider_data` back for the conversation to keep, as an
+    /// adapter that renewed a token does.
+    pub fn renew_provider_data(&self, provider_data: BTreeMap<String, String>) {
+        *self.renewed.lock().unwrap() = Some(provider_data);
     }
 
     /// From now on every call fails with `error`.
@@ -103,16 +111,21 @@ impl ContactCenter for FakeContactCenter {
     async fn send_message(
         &self,
         conversation: &Conversation,
-        text: &str,
+        message: CustomerText<'_>,
         _deadline: Instant,
-    ) -> Result<(), ContactCenterError> {
+    ) -> Result<Relayed, ContactCenterError> {
         if let Some(error) = self.send_failures.lock().unwrap().pop_front() {
             return Err(error);
         }
         self.refused()?;
         let id = conversation.provider_conversation_id.clone();
-        self.sent.lock().unwrap().push((id, text.to_owned()));
-        Ok(())
+        self.sent
+            .lock()
+            .unwrap()
+            .push((id, message.text.to_owned()));
+        Ok(Relayed {
+            provider_data: self.renewed.lock().unwrap().clone(),
+        })
     }
 
     async fn end_conversation(

@@ -1,7 +1,7 @@
 //! A store that misbehaves as DynamoDB can in a brownout: chosen operations fail, or hang as a
 //! call without a timeout can.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -136,6 +136,14 @@ impl Conversations for FaultyStore {
 
     async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
         self.store.touch(key).await
+    }
+
+    async fn keep_provider_data(
+        &self,
+        key: &ConversationKey,
+        provider_data: &BTreeMap<String, String>,
+    ) -> Result<Conversation, StoreError> {
+        self.store.keep_provider_data(key, provider_data).await
     }
 }
 

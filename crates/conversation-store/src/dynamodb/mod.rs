@@ -5,6 +5,7 @@ mod item;
 mod outbox;
 pub mod table;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -501,6 +502,17 @@ impl Conversations for DynamoDbStore {
 
     async fn touch(&self, key: &ConversationKey) -> Result<Conversation, StoreError> {
         Ok(self.change(key, Change::Touch).await?.1)
+    }
+
+    async fn keep_provider_data(
+        &self,
+        key: &ConversationKey,
+        provider_data: &BTreeMap<String, String>,
+    ) -> Result<Conversation, StoreError> {
+        Ok(self
+            .change(key, Change::ProviderData(provider_data))
+            .await?
+            .1)
     }
 }
 

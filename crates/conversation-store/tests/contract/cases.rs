@@ -247,6 +247,45 @@ pub async fn provider_data_is_kept_as_given(h: Harness) {
     assert_eq!(read.provider_data, new.provider_data);
 }
 
+pub async fn kept_provider_data_replaces_the_old_everywhere_it_is_read(h: Harness) {
+    let created = h
+        .store
+        .create_conversation(new_conversation(Provider::AmazonConnect, "contact-1"))
+        .await
+        .unwrap();
+    h.store
+        .bind_connection(&created.key, "conn-A=")
+        .await
+        .unwrap();
+    h.clock.advance(Duration::from_secs(60));
+    let renewed = BTreeMap::from([
+        ("participant_token".to_owned(), "participant".to_owned()),
+        ("connection_token".to_owned(), "renewed".to_owned()),
+    ]);
+
+    let kept = h
+        .store
+        .keep_provider_data(&created.key, &renewed)
+        .await
+        .unwrap();
+    assert_eq!(kept.provider_data, renewed);
+    assert!(
+        kept.expires_at > created.expires_at,
+        "the lifetime is refreshed"
+    );
+    assert_eq!(kept.connection_id.as_deref(), Some("conn-A="));
+    let by_key = h.store.conversation(&created.key).await.unwrap();
+    let by_provider = h
+        .store
+        .conversation_by_provider_id(Provider::AmazonConnect, "contact-1")
+        .await
+        .unwrap();
+    let by_connection = h.store.conversation_by_connection("conn-A=").await.unwrap();
+    for read in [by_key, by_provider, by_connection] {
+        assert_eq!(read.as_ref(), Some(&kept));
+    }
+}
+
 pub async fn bind_and_look_up_by_connection(h: Harness) {
     let conversation = create(&h).await;
     let binding = h

@@ -15,6 +15,7 @@ macro_rules! contract_suite {
             the_provider_lookup_sees_every_change_at_once,
             an_older_conversation_s_changes_leave_its_provider_id_with_the_newer,
             provider_data_is_kept_as_given,
+            kept_provider_data_replaces_the_old_everywhere_it_is_read,
             bind_and_look_up_by_connection,
             binding_again_is_idempotent,
             a_new_connection_replaces_the_old,

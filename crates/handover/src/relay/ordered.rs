@@ -23,7 +23,7 @@ use super::queue::CustomerMessage;
 use super::settings::OrderedSettings;
 use super::tell::Teller;
 use crate::connections::ConnectionPoster;
-use crate::contact_center::{ContactCenterError, ContactCenters};
+use crate::contact_center::{ContactCenterError, ContactCenters, CustomerText};
 use crate::conversation::ConversationStatus;
 use crate::errors::chain;
 use crate::store::{Claim, ConversationStore};
@@ -215,16 +215,23 @@ impl OrderedRelay {
             .unwrap_or_else(|| message.connection_id.clone());
         let sent = match self.contact_centers.of(conversation.provider) {
             Ok(center) => {
-                center
-                    .send_message(&conversation, &message.text, deadline)
-                    .await
+                let text = CustomerText {
+                    id: &message.message_id,
+                    text: &message.text,
+                };
+                center.send_message(&conversation, text, deadline).await
             }
             Err(not_enabled) => Err(not_enabled),
         };
         let told = match sent {
-            Ok(()) => {
-                if let Err(err) = self.store.touch(key).await {
-                    warn!(conversation = %key, error = %chain(&err), "could not refresh the conversation's lifetime");
+            Ok(relayed) => {
+                // One write either way: what the contact center asked to keep, or the lifetime.
+                let kept = match &relayed.provider_data {
+                    Some(provider_data) => self.store.keep_provider_data(key, provider_data).await,
+                    None => self.store.touch(key).await,
+                };
+                if let Err(err) = kept {
+                    warn!(conversation = %key, error = %chain(&err), "could not update the conversation after relaying");
                 }
                 return Sent::Done;
             }

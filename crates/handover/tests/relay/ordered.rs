@@ -40,6 +40,28 @@ fn again(messages: &[CustomerMessage], ids: &[String], receive_count: u32) -> Ve
 }
 
 #[tokio::test]
+async fn provider_data_the_contact_center_hands_back_is_kept_for_the_next_message() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    let renewed = std::collections::BTreeMap::from([(
+        "connection_token".to_owned(),
+        "renewed-token".to_owned(),
+    )]);
+    rig.contact_center.renew_provider_data(renewed.clone());
+    write(&rig, "conn-A=", "a1", "hi").await;
+
+    assert!(rig.deliver().await.is_empty());
+    assert_eq!(texts(&rig), ["hi"]);
+    let stored = rig
+        .store
+        .conversation(&conversation.key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.provider_data, renewed);
+}
+
+#[tokio::test]
 async fn a_certain_failure_holds_back_the_rest_of_its_conversation_and_reports_them() {
     let rig = rig();
     rig.connected("conn-A=").await;
