@@ -243,3 +243,87 @@ async fn without_agent_capacity_the_customer_stays_with_the_bot() {
     assert_eq!(crate::support::intent_name(&order), "CheckOrderStatus");
     stop(stack).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_message_is_retried_and_reaches_the_agent_once() {
+    let stack = start_with(with_providers("amazon-connect", false)).await;
+    let (_customer, reference, contact_id) = hand_over_to_connect(&stack, "Ana").await;
+    let mut socket = connected(&stack, &reference).await;
+    stack.connect().set_fault_for(ConnectFault::Throttled, 1);
+    send(
+        &mut socket,
+        json!({"action": "onMessage", "message": "Hello", "conversationId": reference}),
+    )
+    .await;
+    let chat = chat_where(&stack, "with the message", |chat| {
+        chat.contact_id == contact_id && chat.customer_messages.ends_with(&["Hello".into()])
+    })
+    .await;
+    let hellos = chat
+        .customer_messages
+        .iter()
+        .filter(|text| *text == "Hello");
+    assert_eq!(hellos.count(), 1, "{:?}", chat.customer_messages);
+    stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_console_drives_a_connect_chat() {
+    let stack = start_with(with_providers("amazon-connect", false)).await;
+    let (_customer, reference, contact_id) = hand_over_to_connect(&stack, "Ana").await;
+    let mut socket = connected(&stack, &reference).await;
+    let http = reqwest::Client::new();
+    let console = stack.urls().connect_console.clone();
+    let page = http.get(&console).send().await.expect("the console page");
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Simulated Amazon Connect")
+    );
+
+    let listed: Value = http
+        .get(format!("{console}console/api/conversations"))
+        .send()
+        .await
+        .expect("the list")
+        .json()
+        .await
+        .expect("JSON");
+    let waiting = &listed["conversations"][0];
+    assert_eq!(waiting["id"], contact_id.as_str());
+    assert_eq!(waiting["subject"], "Refund");
+    assert_eq!(waiting["contact_name"], "Ana");
+    assert_eq!(waiting["accepted"], false);
+
+    let act = |action: &str, body: Value| {
+        let url = format!("{console}console/api/conversations/{contact_id}/{action}");
+        let request = http.post(url).json(&body);
+        async move {
+            let response = request.send().await.expect("the console answers");
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.expect("JSON"))
+        }
+    };
+    let (status, accepted) = act("accept", json!({"author": "Sam"})).await;
+    assert_eq!(
+        (status, &accepted["event"]),
+        (200, &json!("participant.joined"))
+    );
+    let (status, _) = act("accept", json!({"author": "Sam"})).await;
+    assert_eq!(status, 409, "an agent joined already");
+    let (status, _) = act("reply", json!({"author": "Sam", "text": "Hi Ana"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(next_json(&mut socket).await, agent_says("Hi Ana"));
+    let (status, _) = act("end", json!({"author": "Sam"})).await;
+    assert_eq!(status, 200);
+    let (frames, _) = frames_until_closed(&mut socket).await;
+    assert_eq!(
+        frames.last(),
+        Some(&json!({"event_type": "conversation_ended"}))
+    );
+    let (status, refused) = act("reply", json!({"author": "Sam", "text": "Hello?"})).await;
+    assert_eq!((status, &refused["error"]), (409, &json!("ended")));
+    stop(stack).await;
+}

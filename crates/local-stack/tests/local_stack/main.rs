@@ -3,6 +3,7 @@
 //! Talkdesk or the simulated Amazon Connect, and an integrator through the callback and Management APIs.
 
 mod amazon_connect;
+mod both_providers;
 mod callback_api;
 mod conversation;
 mod customer_messages;
