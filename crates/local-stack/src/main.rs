@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use handover::conversation::Provider;
 use local_stack::connect::{ConnectFault, StreamOptions};
 use local_stack::lex::BotDefinition;
 use local_stack::talkdesk::Fault;
@@ -250,8 +251,16 @@ fn print_summary(running: &Running, store: &str) {
         "Contact centers (CONTACT_CENTERS): {}",
         running.providers().contact_centers()
     );
-    println!("Agent console (Talkdesk): {}", urls.agent_console);
-    println!("Agent console (Amazon Connect): {}", urls.connect_console);
+    // "Agent console: URL" is the console where new escalations arrive (scripts read it).
+    let (first, other, other_name) = match running.providers().escalation() {
+        Provider::Talkdesk => (&urls.agent_console, &urls.connect_console, "Amazon Connect"),
+        Provider::AmazonConnect => (&urls.connect_console, &urls.agent_console, "Talkdesk"),
+    };
+    println!(
+        "Agent console: {first} ({}, which takes new escalations)",
+        running.providers().escalation()
+    );
+    println!("{other_name} agent console: {other}");
     println!("WebSocket API: {}", urls.websocket);
     println!(
         "Management API: {}/@connections/{{connectionId}}",

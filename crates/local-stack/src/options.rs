@@ -61,9 +61,10 @@ impl Providers {
         (!providers.is_empty() && !repeated).then_some(Self(providers))
     }
 
-    /// Whether `provider` is enabled.
-    pub fn enables(&self, provider: Provider) -> bool {
-        self.0.contains(&provider)
+    /// The provider that takes new escalations.
+    pub fn escalation(&self) -> Provider {
+        // Never empty: `new` and `Default` see to it.
+        self.0[0]
     }
 
     /// The value of `CONTACT_CENTERS`.
