@@ -385,6 +385,7 @@ mod tests {
             options.providers.contact_centers(),
             "amazon-connect,talkdesk"
         );
+        assert_eq!(options.providers.escalation(), Provider::AmazonConnect);
         assert_eq!(options.connect_fault, ConnectFault::NoCapacity);
         assert!(options.connect_events.deliver_twice);
         for wrong in ["genesys", "talkdesk,talkdesk", ""] {
