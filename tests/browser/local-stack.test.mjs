@@ -234,7 +234,7 @@ session.step("the agent replies and the customer reads it", async () => {
     (await texts(customer, agentMessages)).includes(AGENT_SAYS));
   assert.equal(await agent.getByTestId("conversation-state").innerText(), "Active");
   await screenshots(artifacts, { customer, "agent-console": agent });
-  await sideBySide(browser.context, artifacts, customer, agent);
+  await sideBySide(browser.context, artifacts, customer, agent, connect ? "Amazon Connect" : "Talkdesk");
 });
 
 session.step("the agent ends the chat and the customer is told", async () => {
