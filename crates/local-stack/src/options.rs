@@ -25,8 +25,9 @@ pub struct Options {
     /// The bot behind the Lex V2 runtime; `None` for the demo bot.
     pub bot: Option<BotDefinition>,
     /// The handlers' settings, as the Lambdas read them from their environment
-    /// (`ESCALATION_INTENT`, `AGENT_ENDED_MESSAGE`, ...). Where the store, Talkdesk and the
-    /// WebSocket API are is always the local stack's own.
+    /// (`ESCALATION_INTENT`, `AGENT_ENDED_MESSAGE`, ...). Where the store, Talkdesk, Amazon
+    /// Connect and the WebSocket API are is always the local stack's own, and
+    /// `CONTACT_CENTERS` is always [`Options::providers`].
     pub environment: BTreeMap<String, String>,
     /// How long API Gateway keeps a WebSocket open.
     pub websocket_limits: WebSocketLimits,
