@@ -15,7 +15,7 @@
 //! - the agent console at `/` (the simulated Talkdesk's page, over this simulator's chats).
 //!
 //! Everything said in a chat, by either side, is streamed to the stack's SNS topic and
-//! delivered to the `connect-events` function as SNS does ([`stream`]). Kept in memory.
+//! delivered to the `connect-events` function as SNS does (`stream`). Kept in memory.
 
 mod agent;
 mod api;

@@ -14,7 +14,7 @@ pub enum ConnectFault {
     /// `StartChatContact` answers 429 `LimitExceededException`: the instance's concurrent
     /// chats, waiting ones included, are used up.
     NoCapacity,
-    /// `SendMessage` stores the message but answers after [`SLOW_ANSWER`].
+    /// `SendMessage` stores the message but answers 6 seconds later (`SLOW_ANSWER`).
     Slow,
     /// `SendMessage` answers 429 `ThrottlingException`, storing nothing.
     Throttled,
