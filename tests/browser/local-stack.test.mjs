@@ -1,8 +1,8 @@
 // The whole hand-over in a real browser, on the local stack: the customer asks the bot for an
-// agent on the chat page, the agent answers in the simulated Talkdesk console, and each sees
-// the other's messages; then, in the same Lex session, the customer talks to the bot again and
-// is handed over a second time. Run by tests/browser/run, which starts the stack and passes its
-// URLs.
+// agent on the chat page, the agent answers in the simulated contact center's console (Talkdesk
+// or Amazon Connect, as PROVIDER says), and each sees the other's messages; then, in the same
+// Lex session, the customer talks to the bot again and is handed over a second time. Run by
+// tests/browser/run, which starts the stack with each provider and passes its URLs.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
@@ -13,6 +13,17 @@ const customerUrl = required("CUSTOMER_URL");
 const consoleUrl = required("CONSOLE_URL");
 const artifacts = required("ARTIFACTS_DIR");
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const provider = required("PROVIDER");
+assert.ok(["talkdesk", "amazon-connect"].includes(provider), `unknown PROVIDER ${provider}`);
+const connect = provider === "amazon-connect";
+
+// What the console says of each agent action: Talkdesk's callback answers it; Amazon Connect
+// streams it to the SNS topic (delivered to connect-events afterwards).
+const ANSWERS = connect
+  ? { status: "202", reply: /message → 202 streamed/, end: /chat\.ended → 202 streamed/ }
+  : { status: "200", reply: /message_created → 200 delivered/, end: /conversation_ended → 200/ };
+// How Amazon Connect's agent reads the bot transcript: the chat's first customer messages.
+const TRANSCRIPT_MARK = "[Bot transcript] ";
 
 // Answers to the bot's prompts; no word in them selects another intent of the demo bot.
 const NAME = "Zoë Example";
@@ -131,10 +142,21 @@ function transcriptOf(turns) {
   });
 }
 
-/** The selected conversation's bot transcript in the console, as [type, text] lines. */
-function botTranscript() {
-  return agent.getByTestId("bot-transcript").locator("li").evaluateAll((items) =>
-    items.map((item) => [item.dataset.type, item.querySelector("p").textContent]));
+/** The selected conversation's bot transcript in the console, as [type, text] lines: Talkdesk's
+ * transcript panel, or Amazon Connect's `[Bot transcript] Customer|Bot: ...` messages. */
+async function botTranscript() {
+  if (!connect) {
+    return agent.getByTestId("bot-transcript").locator("li").evaluateAll((items) =>
+      items.map((item) => [item.dataset.type, item.querySelector("p").textContent]));
+  }
+  const said = await texts(agent, '[data-testid="timeline-entry"][data-from="customer"] p');
+  return said
+    .filter((text) => text.startsWith(TRANSCRIPT_MARK))
+    .map((text) => text.slice(TRANSCRIPT_MARK.length))
+    .map((line) => {
+      const [speaker, ...rest] = line.split(": ");
+      return [speaker === "Customer" ? "USER" : "EXTERNAL", rest.join(": ")];
+    });
 }
 
 /** The console's row for the conversation with `subject`. */
@@ -206,20 +228,20 @@ session.step("the agent replies and the customer reads it", async () => {
   await agent.getByTestId("reply-input").fill(AGENT_SAYS);
   await agent.getByTestId("send-reply").click();
   const status = agent.getByTestId("callback-status");
-  await waitFor("the callback's answer in the console", async () => (await status.getAttribute("data-status")) === "200");
-  assert.match(await status.innerText(), /message_created → 200 delivered/);
+  await waitFor("the console's answer", async () => (await status.getAttribute("data-status")) === ANSWERS.status);
+  assert.match(await status.innerText(), ANSWERS.reply);
   await waitFor("the agent's reply on the customer page", async () =>
     (await texts(customer, agentMessages)).includes(AGENT_SAYS));
   assert.equal(await agent.getByTestId("conversation-state").innerText(), "Active");
   await screenshots(artifacts, { customer, "agent-console": agent });
-  await sideBySide(browser.context, artifacts, customer, agent);
+  await sideBySide(browser.context, artifacts, customer, agent, connect ? "Amazon Connect" : "Talkdesk");
 });
 
 session.step("the agent ends the chat and the customer is told", async () => {
   await agent.getByTestId("end-chat").click();
   await waitFor("the console to show the chat ended", async () =>
     (await agent.getByTestId("conversation-state").getAttribute("data-state")) === "ended");
-  assert.match(await agent.getByTestId("callback-status").innerText(), /conversation_ended → 200/);
+  assert.match(await agent.getByTestId("callback-status").innerText(), ANSWERS.end);
   await waitFor("the end message on the customer page", async () =>
     (await texts(customer, agentMessages)).some((t) => /ended the chat/i.test(t)));
   await waitFor("the server to close the WebSocket", async () => (await socket()) === "closed");
@@ -284,7 +306,7 @@ session.step("the customer ends the second chat and the agent sees it", async ()
 
 const leaver = flow();
 
-leaver.step("when the customer leaves first, the agent's reply gets 410", async () => {
+leaver.step("when the customer leaves first, the agent's reply is refused", async () => {
   const subject = `Third question, run ${randomUUID().slice(0, 8)}`;
   await customer.goto(customerUrl);
   await waitFor("the greeting", async () => (await texts(customer, bubbles("bot"))).length > 0);
@@ -299,7 +321,12 @@ leaver.step("when the customer leaves first, the agent's reply gets 410", async 
   await agent.getByTestId("reply-input").fill("Are you still there?");
   await agent.getByTestId("send-reply").click();
   const status = agent.getByTestId("callback-status");
-  await waitFor("the callback's 410", async () => (await status.getAttribute("data-status")) === "410");
+  if (connect) {
+    // The customer's DisconnectParticipant ended the chat for Amazon Connect too.
+    await waitFor("the console's refusal", async () => /chat has ended/.test(await status.innerText()));
+  } else {
+    await waitFor("the callback's 410", async () => (await status.getAttribute("data-status")) === "410");
+  }
 });
 
 // --- The Lex Web UI's live chat terms ----------------------------------------------------------

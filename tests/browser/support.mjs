@@ -76,8 +76,9 @@ export async function screenshots(dir, pages) {
   }
 }
 
-/** One PNG with the customer page and the console side by side, as the README shows them. */
-export async function sideBySide(context, dir, customer, agent) {
+/** One PNG with the customer page and the console side by side, as the README shows them;
+ * `contactCenter` names the simulated contact center whose console it is. */
+export async function sideBySide(context, dir, customer, agent, contactCenter) {
   const [left, right] = await Promise.all([customer.screenshot(), agent.screenshot()]);
   const page = await context.newPage();
   try {
@@ -89,7 +90,7 @@ export async function sideBySide(context, dir, customer, agent) {
       figure { margin: 0; } figcaption { margin: 0 0 6px 2px; }
       img { display: block; border-radius: 8px; box-shadow: 0 2px 10px rgba(0,0,0,.15); }
       </style>${image(left, "Customer: the chat page (Lex Web UI protocol)")}
-      ${image(right, "Agent: the simulated Talkdesk console")}`);
+      ${image(right, `Agent: the simulated ${contactCenter} console`)}`);
     await page.setViewportSize({ width: 100, height: 100 });
     const file = join(dir, "local-stack.png");
     await writeFile(file, await page.screenshot({ fullPage: true }));

@@ -10,9 +10,10 @@ use tokio::io::BufReader;
 
 use crate::agent::CallbackApi;
 use crate::chat::{self, LiveChatTerms, Terminal};
+use crate::connect_agent::ConnectConsoleAgent;
 use crate::lex::{self, BotAddress, LexEndpoint, LexSession};
 use crate::lookup::{ConversationTable, TalkdeskConsole};
-use crate::smoke::{self, AgentSide, Finder, Printer, SmokeConfig};
+use crate::smoke::{self, AgentActions, AgentSide, Finder, Printer, SmokeConfig};
 
 /// The local stack's Lex V2 runtime (`local-stack --customer-port`).
 pub const LOCAL_LEX_ENDPOINT: &str = "http://127.0.0.1:8100";
@@ -22,6 +23,8 @@ pub const LOCAL_WEBSOCKET_URL: &str = "ws://127.0.0.1:8101/local";
 pub const LOCAL_CALLBACK_URL: &str = "http://127.0.0.1:8102/local";
 /// The local stack's simulated Talkdesk (`--talkdesk-port`).
 pub const LOCAL_TALKDESK_CONSOLE: &str = "http://127.0.0.1:8103";
+/// The local stack's simulated Amazon Connect (`--connect-port`).
+pub const LOCAL_CONNECT_CONSOLE: &str = "http://127.0.0.1:8104";
 /// The local stack's bot.
 pub const LOCAL_BOT_ID: &str = "LOCALBOT01";
 /// The region the local stack's clients claim.
@@ -118,9 +121,27 @@ pub struct SmokeArgs {
     /// deployment's ConversationTableName output), with the standard AWS credential chain.
     #[arg(long, value_name = "NAME")]
     pub table: Option<String>,
+    /// The contact center the local stack hands over to (its --provider): talkdesk, whose
+    /// agent acts through the callback API (--api-key), or amazon-connect, whose agent acts
+    /// through the simulated Amazon Connect's console (no key needed).
+    #[arg(long, value_enum, default_value_t = SmokeProvider::Talkdesk, value_name = "PROVIDER")]
+    pub provider: SmokeProvider,
+    /// The simulated Amazon Connect, whose console finds the chat by subject and acts as its
+    /// agent [default: http://127.0.0.1:8104, the local stack].
+    #[arg(long, value_name = "URL")]
+    pub connect_console: Option<String>,
     /// The longest any one step may take, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 40)]
     pub step_timeout: u64,
+}
+
+/// The contact center the smoke test's agent is at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmokeProvider {
+    /// Talkdesk: the agent's events through the callback API.
+    Talkdesk,
+    /// Amazon Connect, simulated by the local stack: the agent in its console.
+    AmazonConnect,
 }
 
 /// Flags that do not fit together.
@@ -243,10 +264,28 @@ async fn agent_side(
     region: Option<&str>,
     args: &SmokeArgs,
 ) -> Result<Option<AgentSide>, Failure> {
+    let deployed = matches!(target.endpoint, LexEndpoint::Aws { .. });
+    if args.provider == SmokeProvider::AmazonConnect {
+        if deployed {
+            return Err(UsageError(
+                "--provider amazon-connect drives the local stack's simulated Amazon Connect; \
+                 against AWS an Amazon Connect agent is a person in the Contact Control Panel"
+                    .into(),
+            )
+            .into());
+        }
+        let console = args
+            .connect_console
+            .as_deref()
+            .unwrap_or(LOCAL_CONNECT_CONSOLE);
+        return Ok(Some(AgentSide {
+            actions: AgentActions::ConnectConsole(ConnectConsoleAgent::new(console)),
+            finder: Finder::Console(TalkdeskConsole::new(console)),
+        }));
+    }
     let Some(api_key) = args.api_key.clone() else {
         return Ok(None);
     };
-    let deployed = matches!(target.endpoint, LexEndpoint::Aws { .. });
     if deployed && (args.callback_url.is_none() || args.table.is_none()) {
         return Err(UsageError(
             "against AWS the agent side needs --callback-url and --table (the deployment's \
@@ -267,7 +306,7 @@ async fn agent_side(
         )),
     };
     Ok(Some(AgentSide {
-        callback: CallbackApi::new(callback_url, api_key),
+        actions: AgentActions::Callback(CallbackApi::new(callback_url, api_key)),
         finder,
     }))
 }
@@ -357,6 +396,42 @@ mod tests {
             terms(parse(&["chat", "--live-chat-terms", "live chat"])),
             "live chat"
         );
+    }
+
+    #[test]
+    fn smoke_drives_the_simulated_amazon_connect_only_locally() {
+        let cli = parse(&["smoke", "--provider", "amazon-connect"]);
+        let Some(Command::Smoke(args)) = cli.command else {
+            panic!("not the smoke command");
+        };
+        assert_eq!(args.provider, SmokeProvider::AmazonConnect);
+        let defaults = parse(&["smoke"]);
+        let Some(Command::Smoke(defaults)) = defaults.command else {
+            panic!("not the smoke command");
+        };
+        assert_eq!(defaults.provider, SmokeProvider::Talkdesk);
+        let aws = parse(&[
+            "smoke",
+            "--aws",
+            "--bot-id",
+            "B",
+            "--websocket-url",
+            "wss://x/prod",
+            "--provider",
+            "amazon-connect",
+        ]);
+        let Some(Command::Smoke(aws_args)) = aws.command else {
+            panic!("not the smoke command");
+        };
+        let target = aws.target.resolve().expect("a deployment target");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let refused = runtime.block_on(agent_side(&target, Some("eu-west-1"), &aws_args));
+        let Err(err) = refused else {
+            panic!("the simulated console was used against AWS");
+        };
+        assert!(err.to_string().contains("Contact Control Panel"), "{err}");
     }
 
     #[test]

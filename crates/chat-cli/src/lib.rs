@@ -23,6 +23,7 @@ pub mod agent;
 mod aws;
 pub mod chat;
 pub mod cli;
+pub mod connect_agent;
 pub mod lex;
 pub mod live_chat;
 pub mod lookup;

@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 use tokio::time::{Instant, timeout};
 
 use crate::agent::{AgentEvent, CallbackApi};
+use crate::connect_agent::ConnectConsoleAgent;
 use crate::lex::{BotAddress, LexSession};
 use crate::live_chat::LiveChat;
 use crate::lookup::{ConversationTable, TalkdeskConsole};
@@ -59,10 +60,35 @@ pub struct SmokeConfig {
 
 /// How the smoke test acts as the agent.
 pub struct AgentSide {
-    /// The callback API, with its key.
-    pub callback: CallbackApi,
-    /// Where Talkdesk's conversation id is found.
+    /// How the agent's actions reach the handover.
+    pub actions: AgentActions,
+    /// Where the contact center's conversation id is found.
     pub finder: Finder,
+}
+
+/// How the agent's actions reach the handover.
+pub enum AgentActions {
+    /// Talkdesk: as Talkdesk Connections post them to the callback API, with its key.
+    Callback(CallbackApi),
+    /// Amazon Connect in the local stack: through the simulated instance's agent console,
+    /// which streams them to `connect-events`.
+    ConnectConsole(ConnectConsoleAgent),
+}
+
+impl AgentSide {
+    /// The step names for this contact center.
+    fn names(&self) -> &'static AgentStepNames {
+        match self.actions {
+            AgentActions::Callback(_) => &TALKDESK_STEPS,
+            AgentActions::ConnectConsole(_) => &CONNECT_STEPS,
+        }
+    }
+
+    /// Whether the contact center gets the bot transcript as the chat's first messages
+    /// (Amazon Connect) rather than with the conversation (Talkdesk).
+    fn transcript_in_messages(&self) -> bool {
+        matches!(self.actions, AgentActions::ConnectConsole(_))
+    }
 }
 
 /// Where Talkdesk's conversation id is found.
@@ -189,19 +215,19 @@ async fn agent_side<P: Progress>(
         subject,
         said,
     } = customer;
+    let names = agent.names();
     let id = runner
         .step(
-            "the agent's side finds Talkdesk's conversation id",
+            names.finds,
             steps::find_conversation(&agent.finder, subject, reference),
         )
         .await?;
     let written = format!("Hello from the smoke test agent ({run_id})");
-    exchange(agent, chat, &id, said, &written, &FIRST_CHAT, runner).await?;
-    let callback = &agent.callback;
+    exchange(agent, chat, &id, said, &written, &names.first, runner).await?;
     runner
         .step(
-            "the agent ends (conversation_ended)",
-            steps::agent_event(callback, AgentEvent::Ended, &id, None),
+            names.ends,
+            steps::agent_event(&agent.actions, AgentEvent::Ended, &id, None),
         )
         .await?;
     runner
@@ -329,14 +355,16 @@ async fn agent_answers_again<P: Progress>(
         )
         .await?;
     let written = format!("Hello again from the smoke test agent ({run_id})");
-    exchange(agent, chat, &id, said, &written, &SECOND_CHAT, runner).await?;
+    let names = agent.names();
+    exchange(agent, chat, &id, said, &written, &names.second, runner).await?;
     if let Finder::Console(console) = &agent.finder {
-        runner
-            .step(
-                "Talkdesk's bot transcript holds only the turns since the first chat, none stale",
-                steps::transcript_since_first_chat(console, &id, second.since_first_chat),
-            )
-            .await?;
+        let transcript = steps::transcript_since_first_chat(
+            console,
+            &id,
+            second.since_first_chat,
+            agent.transcript_in_messages(),
+        );
+        runner.step(names.transcript, transcript).await?;
     }
     Some(())
 }
@@ -349,18 +377,49 @@ struct ExchangeSteps {
     receives: &'static str,
 }
 
-const FIRST_CHAT: ExchangeSteps = ExchangeSteps {
-    received: "Talkdesk received the customer's message",
-    accepts: "the agent accepts (conversation_started)",
-    writes: "the agent writes (message_created)",
-    receives: "the customer receives exactly the agent's message, and no echo",
+/// The names of the agent's steps with one contact center.
+struct AgentStepNames {
+    finds: &'static str,
+    first: ExchangeSteps,
+    ends: &'static str,
+    second: ExchangeSteps,
+    transcript: &'static str,
+}
+
+const TALKDESK_STEPS: AgentStepNames = AgentStepNames {
+    finds: "the agent's side finds Talkdesk's conversation id",
+    first: ExchangeSteps {
+        received: "Talkdesk received the customer's message",
+        accepts: "the agent accepts (conversation_started)",
+        writes: "the agent writes (message_created)",
+        receives: "the customer receives exactly the agent's message, and no echo",
+    },
+    ends: "the agent ends (conversation_ended)",
+    second: ExchangeSteps {
+        received: "Talkdesk received the customer's message in the second chat",
+        accepts: "the agent accepts the second conversation (conversation_started)",
+        writes: "the agent writes in the second chat (message_created)",
+        receives: "the customer receives exactly the agent's second message, and no echo",
+    },
+    transcript: "Talkdesk's bot transcript holds only the turns since the first chat, none stale",
 };
 
-const SECOND_CHAT: ExchangeSteps = ExchangeSteps {
-    received: "Talkdesk received the customer's message in the second chat",
-    accepts: "the agent accepts the second conversation (conversation_started)",
-    writes: "the agent writes in the second chat (message_created)",
-    receives: "the customer receives exactly the agent's second message, and no echo",
+const CONNECT_STEPS: AgentStepNames = AgentStepNames {
+    finds: "the agent's side finds the Amazon Connect contact id",
+    first: ExchangeSteps {
+        received: "Amazon Connect received the customer's message, after the bot transcript",
+        accepts: "the agent accepts (participant.joined)",
+        writes: "the agent writes (an AGENT message on the stream)",
+        receives: "the customer receives exactly the agent's message, and no echo",
+    },
+    ends: "the agent ends (participant.left and chat.ended)",
+    second: ExchangeSteps {
+        received: "Amazon Connect received the customer's message in the second chat",
+        accepts: "the agent accepts the second chat (participant.joined)",
+        writes: "the agent writes in the second chat (an AGENT message on the stream)",
+        receives: "the customer receives exactly the agent's second message, and no echo",
+    },
+    transcript: "the chat's bot transcript messages are only the turns since the first chat, none stale",
 };
 
 /// Talkdesk got the customer's message (where the console shows it), the agent accepts and
@@ -375,21 +434,25 @@ async fn exchange<P: Progress>(
     runner: &mut Runner<'_, P>,
 ) -> Option<()> {
     if let Finder::Console(console) = &agent.finder {
+        let transcript_first = agent.transcript_in_messages();
         runner
-            .step(names.received, steps::talkdesk_received(console, id, said))
+            .step(
+                names.received,
+                steps::talkdesk_received(console, id, said, transcript_first),
+            )
             .await?;
     }
-    let callback = &agent.callback;
+    let actions = &agent.actions;
     runner
         .step(
             names.accepts,
-            steps::agent_event(callback, AgentEvent::Started, id, None),
+            steps::agent_event(actions, AgentEvent::Started, id, None),
         )
         .await?;
     runner
         .step(
             names.writes,
-            steps::agent_event(callback, AgentEvent::Message, id, Some(written)),
+            steps::agent_event(actions, AgentEvent::Message, id, Some(written)),
         )
         .await?;
     runner

@@ -1,7 +1,8 @@
 //! The Lambdas' handlers, wired by the Lambdas' own wiring functions
 //! (`lex_fulfillment::code_hook`, `websocket::relay`, `agent_callback::callback`,
 //! `keep_alive::keep_alive`, whose ticks the stand-in queue in `sqs` delivers,
-//! `customer_relay::relay`, whose messages the stand-in FIFO queue in `fifo` delivers) but over the
+//! `customer_relay::relay`, whose messages the stand-in FIFO queue in `fifo` delivers,
+//! `connect_events::connect_events`, to which the simulated SNS topic delivers) but over the
 //! store the stack chose, which may be in memory, and the secrets it holds; the keep-alives
 //! warn of the emulated connection cap instead of API Gateway's. The emulated front doors call
 //! them through the Lambdas' own entry points (`lex_fulfillment::handle`, `websocket::handle`,
@@ -11,16 +12,22 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use agent_callback::Callback;
+use amazon_connect::AmazonConnectContactCenter;
+use async_trait::async_trait;
 use aws_config::SdkConfig;
+use aws_lambda_events::sns::SnsEvent;
+use handover::agent_events::AgentEvents;
 use handover::connections::ConnectionPoster;
+use handover::contact_center::ContactCenters;
 use handover::escalation::CodeHook;
 use handover::keep_alive::CAP_WARNING_LEAD;
 use handover::relay::CustomerRelay;
 use handover::secrets::SecretSource;
 use handover::store::ConversationStore;
-use lambda_runtime::Context;
+use lambda_runtime::{Context, LambdaEvent};
 use uuid::Uuid;
 
+use crate::connect::TopicSubscriber;
 use crate::error::StartError;
 use crate::fifo::{FifoOptions, LocalFifoQueue};
 use crate::settings::LambdaConfigs;
@@ -34,6 +41,24 @@ pub(crate) struct Handlers {
     pub relay: CustomerRelay,
     /// The callback REST API (`agent-callback`).
     pub callback: Callback,
+    /// The function subscribed to Amazon Connect's streaming topic (`connect-events`).
+    pub connect_events: ConnectEventsFunction,
+}
+
+/// The template's timeout of the `connect-events` function.
+const CONNECT_EVENTS_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `connect-events`, invoked through its Lambda entry point as SNS invokes it.
+pub(crate) struct ConnectEventsFunction(AgentEvents);
+
+#[async_trait]
+impl TopicSubscriber for ConnectEventsFunction {
+    async fn invoke(&self, event: SnsEvent) -> Result<(), String> {
+        let event = LambdaEvent::new(event, lambda_context(CONNECT_EVENTS_TIMEOUT));
+        connect_events::handle(&self.0, event)
+            .await
+            .map_err(|err| err.to_string())
+    }
 }
 
 /// The handlers over `store`, `secrets` and `connections`, configured by `configs`, built by
@@ -81,11 +106,22 @@ pub(crate) fn wire(
     )
     .with_connection_cap(connection_cap, cap_warning_lead(connection_cap));
     keep_alives.consume_with(Arc::new(keep_alive));
+    // As the Lambda's `main` wires it: Amazon Connect ends the customer's side when the agent
+    // leaves.
+    let amazon_connect =
+        AmazonConnectContactCenter::new(aws, &configs.connect_events.amazon_connect);
+    let connect_events = connect_events::connect_events(
+        &configs.connect_events,
+        store.clone(),
+        connections.clone(),
+        ContactCenters::single(Arc::new(amazon_connect)),
+    );
     let callback = agent_callback::callback(&configs.callback, store, connections, secrets);
     Ok(Handlers {
         code_hook,
         relay,
         callback,
+        connect_events: ConnectEventsFunction(connect_events),
     })
 }
 

@@ -14,12 +14,15 @@
 //! | conversation store | in memory, or DynamoDB at a local endpoint | DynamoDB |
 //! | secrets | generated at start-up, or read from a file | Secrets Manager |
 //! | Talkdesk | [`talkdesk`]: OAuth, Digital Connect and an agent console | Talkdesk |
+//! | Amazon Connect chat and its SNS stream | [`connect`]: both services, the stream delivered at least once and unordered, an agent console | Amazon Connect, SNS |
 //!
-//! The handlers reach the Management API and DynamoDB through the real AWS SDK clients and
-//! Talkdesk through the real Talkdesk client, pointed at local URLs.
+//! The handlers reach the Management API and DynamoDB through the real AWS SDK clients,
+//! Talkdesk through the real Talkdesk client and Amazon Connect through the real adapter and
+//! its SDK clients, pointed at local URLs. `--provider` chooses `CONTACT_CENTERS`.
 
 mod apigw;
 mod aws;
+pub mod connect;
 mod error;
 mod fifo;
 mod handlers;
@@ -43,11 +46,12 @@ pub use apigw::STAGE;
 pub use aws::REGION;
 pub use error::{ShutdownError, StartError};
 pub use fifo::{FifoOptions, VISIBILITY_TIMEOUT as CUSTOMER_MESSAGE_VISIBILITY_TIMEOUT};
-pub use options::{LexSettings, Options, Ports, StoreChoice, WebSocketLimits};
+pub use options::{LexSettings, Options, Ports, Providers, StoreChoice, WebSocketLimits};
 pub use running::{Running, Urls};
 pub use secrets::read_secrets_file;
 
 use crate::apigw::{Connections, WebSocketEmulator};
+use crate::connect::SimulatedConnect;
 use crate::lex::{BotDefinition, LocalBot};
 use crate::secrets::Secrets;
 use crate::settings::{Addresses, LambdaConfigs};
@@ -64,16 +68,28 @@ impl LocalStack {
         let websocket = server::listen("WebSocket API", ports.websocket).await?;
         let callback = server::listen("callback API", ports.callback).await?;
         let talkdesk = server::listen("simulated Talkdesk", ports.talkdesk).await?;
-        let urls = Urls::new(customer.port, websocket.port, callback.port, talkdesk.port);
+        let connect = server::listen("simulated Amazon Connect", ports.connect).await?;
+        let urls = Urls::new(Ports {
+            customer: customer.port,
+            websocket: websocket.port,
+            callback: callback.port,
+            talkdesk: talkdesk.port,
+            connect: connect.port,
+        });
 
         let table = match &options.store {
             StoreChoice::Memory => None,
             StoreChoice::DynamoDb { table, .. } => Some(table.as_str()),
         };
+        let connect_instance = settings::connect_instance(&options.environment);
+        let contact_centers = options.providers.contact_centers();
         let addresses = Addresses {
             table,
             talkdesk: &urls.talkdesk,
             connections: &urls.management_api,
+            connect: &urls.connect,
+            connect_instance: &connect_instance,
+            contact_centers: &contact_centers,
         };
         let configs = LambdaConfigs::read(&options.environment, &addresses)?;
         let Secrets {
@@ -107,6 +123,12 @@ impl LocalStack {
             account.touchpoint_id,
         );
         simulated.set_fault(options.talkdesk_fault);
+        let simulated_connect = SimulatedConnect::new(
+            connect_instance,
+            Arc::new(handlers.connect_events),
+            options.connect_events,
+        );
+        simulated_connect.set_fault(options.connect_fault);
         let (stop, stopping) = watch::channel(false);
         let (alive, sockets_closed) = mpsc::channel(1);
         let page = pages::customer_router(
@@ -141,13 +163,16 @@ impl LocalStack {
                 apigw::callback_router(Arc::new(handlers.callback)),
                 stopping.clone(),
             ),
-            talkdesk.serve(simulated.router(), stopping),
+            talkdesk.serve(simulated.router(), stopping.clone()),
+            connect.serve(simulated_connect.router(), stopping),
         ];
         Ok(Running {
             urls,
             bot,
             callback_api_key,
             talkdesk: simulated,
+            connect: simulated_connect,
+            providers: options.providers,
             connections,
             stop,
             servers,

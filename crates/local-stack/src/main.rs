@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use handover::conversation::Provider;
+use local_stack::connect::{ConnectFault, StreamOptions};
 use local_stack::lex::BotDefinition;
 use local_stack::talkdesk::Fault;
 use local_stack::{
-    FifoOptions, LexSettings, LocalStack, Options, Ports, REGION, Running, StartError, StoreChoice,
-    WebSocketLimits, read_secrets_file,
+    FifoOptions, LexSettings, LocalStack, Options, Ports, Providers, REGION, Running, StartError,
+    StoreChoice, WebSocketLimits, read_secrets_file,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -24,12 +26,14 @@ const WEBSOCKET_PORT: u16 = 8101;
 const CALLBACK_PORT: u16 = 8102;
 /// Default port of the simulated Talkdesk and its agent console.
 const TALKDESK_PORT: u16 = 8103;
+/// Default port of the simulated Amazon Connect and its agent console.
+const CONNECT_PORT: u16 = 8104;
 /// Default idle session TTL of the Lex V2 runtime, as the Lex console's.
 const LEX_IDLE_SESSION_SECONDS: u64 = 300;
 
 /// Runs the live-chat handover on 127.0.0.1 with no AWS or Talkdesk account: the Lambdas' own
-/// handlers behind an emulated Lex V2 runtime and API Gateway, with a simulated Talkdesk and
-/// its agent console. The handlers' settings are read from the environment, as the Lambdas
+/// handlers behind an emulated Lex V2 runtime and API Gateway, with a simulated Talkdesk and a
+/// simulated Amazon Connect, each with an agent console. The handlers' settings are read from the environment, as the Lambdas
 /// read them (ESCALATION_INTENT, AGENT_ENDED_MESSAGE, ...). Logs go to stderr (RUST_LOG).
 #[derive(Parser)]
 #[command(version)]
@@ -46,6 +50,13 @@ struct Cli {
     /// Port of the simulated Talkdesk and its agent console (0: any free port).
     #[arg(long, default_value_t = TALKDESK_PORT, value_name = "PORT")]
     talkdesk_port: u16,
+    /// Port of the simulated Amazon Connect and its agent console (0: any free port).
+    #[arg(long, default_value_t = CONNECT_PORT, value_name = "PORT")]
+    connect_port: u16,
+    /// The contact centers enabled (CONTACT_CENTERS): talkdesk, amazon-connect, or both
+    /// comma-separated; the first takes new escalations.
+    #[arg(long, default_value = "talkdesk", value_name = "PROVIDERS")]
+    provider: Providers,
     /// Keep conversations in DynamoDB at this endpoint (DynamoDB Local, moto) instead of in
     /// memory.
     #[arg(long, env = "LOCAL_DYNAMODB_ENDPOINT", value_name = "URL")]
@@ -94,6 +105,15 @@ struct Cli {
     /// agent once.
     #[arg(long)]
     deliver_customer_messages_twice: bool,
+    /// Start the simulated Amazon Connect misbehaving: none, no-capacity (StartChatContact
+    /// answers LimitExceededException), or SendMessage slow (answers after 6 s), throttled
+    /// (429) or server-error (500 after storing the message).
+    #[arg(long, default_value = "none", value_name = "FAULT")]
+    connect_fault: ConnectFault,
+    /// Deliver every Amazon Connect chat event to connect-events twice, as SNS may: each agent
+    /// message is still shown once.
+    #[arg(long)]
+    deliver_connect_events_twice: bool,
 }
 
 #[tokio::main]
@@ -135,12 +155,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
 
 impl Cli {
     /// Each port flag with the port it asks for, to name the flag when a port is taken.
-    fn port_flags(&self) -> [(&'static str, u16); 4] {
+    fn port_flags(&self) -> [(&'static str, u16); 5] {
         [
             ("--customer-port", self.customer_port),
             ("--websocket-port", self.websocket_port),
             ("--callback-port", self.callback_port),
             ("--talkdesk-port", self.talkdesk_port),
+            ("--connect-port", self.connect_port),
         ]
     }
 
@@ -158,6 +179,7 @@ impl Cli {
                 websocket: self.websocket_port,
                 callback: self.callback_port,
                 talkdesk: self.talkdesk_port,
+                connect: self.connect_port,
             },
             store,
             secrets: match &self.secrets {
@@ -177,6 +199,12 @@ impl Cli {
             customer_messages: FifoOptions {
                 deliver_twice: self.deliver_customer_messages_twice,
                 ..FifoOptions::default()
+            },
+            providers: self.provider,
+            connect_fault: self.connect_fault,
+            connect_events: StreamOptions {
+                deliver_twice: self.deliver_connect_events_twice,
+                ..StreamOptions::default()
             },
         })
     }
@@ -219,7 +247,20 @@ fn print_summary(running: &Running, store: &str) {
     let bot = running.bot();
     println!("Live-chat handover running on 127.0.0.1, no AWS or Talkdesk account needed.");
     println!("Customer page: {}", urls.customer_page);
-    println!("Agent console: {}", urls.agent_console);
+    println!(
+        "Contact centers (CONTACT_CENTERS): {}",
+        running.providers().contact_centers()
+    );
+    // "Agent console: URL" is the console where new escalations arrive (scripts read it).
+    let (first, other, other_name) = match running.providers().escalation() {
+        Provider::Talkdesk => (&urls.agent_console, &urls.connect_console, "Amazon Connect"),
+        Provider::AmazonConnect => (&urls.connect_console, &urls.agent_console, "Talkdesk"),
+    };
+    println!(
+        "Agent console: {first} ({}, which takes new escalations)",
+        running.providers().escalation()
+    );
+    println!("{other_name} agent console: {other}");
     println!("WebSocket API: {}", urls.websocket);
     println!(
         "Management API: {}/@connections/{{connectionId}}",
@@ -240,6 +281,10 @@ fn print_summary(running: &Running, store: &str) {
     println!(
         "Talkdesk (simulated): {} (OAuth and Digital Connect API)",
         urls.talkdesk
+    );
+    println!(
+        "Amazon Connect (simulated): {} (connect and connectparticipant; chat events to connect-events through a simulated SNS topic)",
+        urls.connect
     );
     println!("Conversation store: {store}");
     println!("Press Ctrl-C to stop.");
@@ -262,6 +307,7 @@ mod tests {
                 websocket: 8101,
                 callback: 8102,
                 talkdesk: 8103,
+                connect: 8104,
             }
         );
         let cli = Cli::try_parse_from(["local-stack", "--websocket-port", "0"]).expect("a port");
@@ -316,6 +362,38 @@ mod tests {
             Duration::from_secs(5)
         );
         assert!(Cli::try_parse_from(["local-stack", "--lex-idle-session-seconds", "0"]).is_err());
+    }
+
+    #[test]
+    fn the_provider_flag_chooses_the_contact_centers() {
+        let defaults = Cli::try_parse_from(["local-stack"]).expect("defaults");
+        let defaults = defaults.options().expect("options");
+        assert_eq!(defaults.providers.contact_centers(), "talkdesk");
+        assert_eq!(defaults.connect_fault, ConnectFault::None);
+        assert!(!defaults.connect_events.deliver_twice);
+        let cli = Cli::try_parse_from([
+            "local-stack",
+            "--provider",
+            "amazon-connect,talkdesk",
+            "--connect-fault",
+            "no-capacity",
+            "--deliver-connect-events-twice",
+        ])
+        .expect("flags");
+        let options = cli.options().expect("options");
+        assert_eq!(
+            options.providers.contact_centers(),
+            "amazon-connect,talkdesk"
+        );
+        assert_eq!(options.providers.escalation(), Provider::AmazonConnect);
+        assert_eq!(options.connect_fault, ConnectFault::NoCapacity);
+        assert!(options.connect_events.deliver_twice);
+        for wrong in ["genesys", "talkdesk,talkdesk", ""] {
+            assert!(
+                Cli::try_parse_from(["local-stack", "--provider", wrong]).is_err(),
+                "{wrong:?} was taken"
+            );
+        }
     }
 
     #[test]

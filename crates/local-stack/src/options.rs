@@ -2,8 +2,12 @@
 //! handlers' settings. Every default works with no AWS or Talkdesk account.
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
 use std::time::Duration;
 
+use handover::conversation::Provider;
+
+use crate::connect::{ConnectFault, StreamOptions};
 use crate::fifo::FifoOptions;
 use crate::lex::BotDefinition;
 use crate::talkdesk::Fault;
@@ -21,8 +25,9 @@ pub struct Options {
     /// The bot behind the Lex V2 runtime; `None` for the demo bot.
     pub bot: Option<BotDefinition>,
     /// The handlers' settings, as the Lambdas read them from their environment
-    /// (`ESCALATION_INTENT`, `AGENT_ENDED_MESSAGE`, ...). Where the store, Talkdesk and the
-    /// WebSocket API are is always the local stack's own.
+    /// (`ESCALATION_INTENT`, `AGENT_ENDED_MESSAGE`, ...). Where the store, Talkdesk, Amazon
+    /// Connect and the WebSocket API are is always the local stack's own, and
+    /// `CONTACT_CENTERS` is always [`Options::providers`].
     pub environment: BTreeMap<String, String>,
     /// How long API Gateway keeps a WebSocket open.
     pub websocket_limits: WebSocketLimits,
@@ -33,9 +38,68 @@ pub struct Options {
     pub talkdesk_fault: Fault,
     /// How the stand-in for the FIFO queue of customer messages behaves.
     pub customer_messages: FifoOptions,
+    /// The contact centers enabled (`CONTACT_CENTERS`); the first takes new escalations.
+    pub providers: Providers,
+    /// How the simulated Amazon Connect misbehaves from the start (it can be switched later
+    /// with `PUT /simulator/fault`).
+    pub connect_fault: ConnectFault,
+    /// How the simulated SNS delivers Amazon Connect's chat events to `connect-events`.
+    pub connect_events: StreamOptions,
 }
 
-/// The ports of the four servers; 0 lets the system pick a free one.
+/// The contact centers a stack enables, in `CONTACT_CENTERS` order: the first takes new
+/// escalations, the others carry on the conversations started with them. Talkdesk by default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Providers(Vec<Provider>);
+
+impl Providers {
+    /// These providers, the first taking new escalations; `None` if empty or one is repeated.
+    pub fn new(providers: Vec<Provider>) -> Option<Self> {
+        let repeated = providers
+            .iter()
+            .enumerate()
+            .any(|(index, provider)| providers[..index].contains(provider));
+        (!providers.is_empty() && !repeated).then_some(Self(providers))
+    }
+
+    /// The provider that takes new escalations.
+    pub fn escalation(&self) -> Provider {
+        // Never empty: `new` and `Default` see to it.
+        self.0[0]
+    }
+
+    /// The value of `CONTACT_CENTERS`.
+    pub fn contact_centers(&self) -> String {
+        let names: Vec<_> = self.0.iter().map(|provider| provider.as_str()).collect();
+        names.join(",")
+    }
+}
+
+impl Default for Providers {
+    fn default() -> Self {
+        Self(vec![Provider::Talkdesk])
+    }
+}
+
+impl FromStr for Providers {
+    type Err = String;
+
+    /// `talkdesk`, `amazon-connect`, or both comma-separated.
+    fn from_str(list: &str) -> Result<Self, Self::Err> {
+        let providers = list
+            .split(',')
+            .map(|name| name.trim().parse::<Provider>())
+            .collect::<Result<Vec<_>, _>>();
+        providers.ok().and_then(Self::new).ok_or_else(|| {
+            format!(
+                "{list:?} is not a provider list: talkdesk, amazon-connect, or both \
+                     comma-separated (the first takes new escalations)"
+            )
+        })
+    }
+}
+
+/// The ports of the five servers; 0 lets the system pick a free one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ports {
     /// The customer's chat page and the Lex V2 runtime (one origin, as the page needs).
@@ -46,6 +110,8 @@ pub struct Ports {
     pub callback: u16,
     /// The simulated Talkdesk: OAuth, Digital Connect and the agent console.
     pub talkdesk: u16,
+    /// The simulated Amazon Connect: both services and its agent console.
+    pub connect: u16,
 }
 
 /// Where conversations are kept.

@@ -5,8 +5,10 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::timeout;
 
 use crate::apigw::{Connections, STAGE};
+use crate::connect::SimulatedConnect;
 use crate::error::ShutdownError;
 use crate::lex::BotDefinition;
+use crate::options::{Ports, Providers};
 use crate::server::{GRACE, Server};
 use crate::talkdesk::SimulatedTalkdesk;
 
@@ -30,11 +32,23 @@ pub struct Urls {
     pub talkdesk: String,
     /// The simulated Talkdesk's agent console.
     pub agent_console: String,
+    /// The simulated Amazon Connect, the endpoint of both its services
+    /// (`AMAZON_CONNECT_ENDPOINT`, `AMAZON_CONNECT_PARTICIPANT_ENDPOINT`).
+    pub connect: String,
+    /// The simulated Amazon Connect's agent console.
+    pub connect_console: String,
 }
 
 impl Urls {
     /// The URLs of servers on these ports.
-    pub(crate) fn new(customer: u16, websocket: u16, callback: u16, talkdesk: u16) -> Self {
+    pub(crate) fn new(ports: Ports) -> Self {
+        let Ports {
+            customer,
+            websocket,
+            callback,
+            talkdesk,
+            connect,
+        } = ports;
         let http = |port: u16| format!("http://127.0.0.1:{port}");
         Self {
             customer_page: format!("{}/", http(customer)),
@@ -44,6 +58,8 @@ impl Urls {
             callback: format!("{}/{STAGE}/talkdesk", http(callback)),
             talkdesk: http(talkdesk),
             agent_console: format!("{}/", http(talkdesk)),
+            connect: http(connect),
+            connect_console: format!("{}/", http(connect)),
         }
     }
 }
@@ -55,6 +71,8 @@ pub struct Running {
     pub(crate) bot: BotDefinition,
     pub(crate) callback_api_key: String,
     pub(crate) talkdesk: SimulatedTalkdesk,
+    pub(crate) connect: SimulatedConnect,
+    pub(crate) providers: Providers,
     pub(crate) connections: Connections,
     pub(crate) stop: watch::Sender<bool>,
     pub(crate) servers: Vec<Server>,
@@ -81,6 +99,16 @@ impl Running {
     /// The simulated Talkdesk: its conversations, and the agent's actions.
     pub fn talkdesk(&self) -> &SimulatedTalkdesk {
         &self.talkdesk
+    }
+
+    /// The simulated Amazon Connect: its chats, the agent's actions, and its stream.
+    pub fn connect(&self) -> &SimulatedConnect {
+        &self.connect
+    }
+
+    /// The contact centers enabled, the first taking new escalations.
+    pub fn providers(&self) -> &Providers {
+        &self.providers
     }
 
     /// The ids of the open WebSocket connections, as the Management API knows them.
@@ -118,12 +146,20 @@ mod tests {
 
     #[test]
     fn urls_follow_api_gateway_s_shapes() {
-        let urls = Urls::new(1, 2, 3, 4);
+        let urls = Urls::new(Ports {
+            customer: 1,
+            websocket: 2,
+            callback: 3,
+            talkdesk: 4,
+            connect: 5,
+        });
         assert_eq!(urls.customer_page, "http://127.0.0.1:1/");
         assert_eq!(urls.lex_runtime, "http://127.0.0.1:1");
         assert_eq!(urls.websocket, "ws://127.0.0.1:2/local");
         assert_eq!(urls.management_api, "http://127.0.0.1:2/local");
         assert_eq!(urls.callback, "http://127.0.0.1:3/local/talkdesk");
         assert_eq!(urls.agent_console, "http://127.0.0.1:4/");
+        assert_eq!(urls.connect, "http://127.0.0.1:5");
+        assert_eq!(urls.connect_console, "http://127.0.0.1:5/");
     }
 }

@@ -66,47 +66,58 @@ pub(crate) fn prepare(
     configs: &LambdaConfigs,
     given: BTreeMap<String, String>,
 ) -> Result<Secrets, StartError> {
-    let talkdesk = &configs
-        .code_hook
-        .contact_centers
-        .talkdesk()
-        .ok_or_else(|| {
-            StartError::Settings("the local stack simulates Talkdesk: enable talkdesk".into())
-        })?
-        .secrets;
     let reference_key = &configs.code_hook.escalation.reference_key_secret;
     let api_key = &configs.callback.api_key_secret;
-    let generated = [
-        (
-            talkdesk.touchpoint.clone(),
-            json!({"touchpoint_id": format!("tp-{}", random_hex(1))}).to_string(),
-        ),
-        (
-            talkdesk.client_keys.clone(),
-            json!({"client_id": "local-stack", "client_secret": random_hex(2)}).to_string(),
-        ),
+    let mut values: BTreeMap<String, String> = [
         (reference_key.clone(), random_hex(2)),
         (api_key.clone(), random_hex(1)),
-    ];
-    let mut values: BTreeMap<String, String> = generated.into_iter().collect();
+    ]
+    .into_iter()
+    .collect();
+    let talkdesk = configs.code_hook.contact_centers.talkdesk();
+    if let Some(talkdesk) = talkdesk {
+        values.extend([
+            (
+                talkdesk.secrets.touchpoint.clone(),
+                json!({"touchpoint_id": format!("tp-{}", random_hex(1))}).to_string(),
+            ),
+            (
+                talkdesk.secrets.client_keys.clone(),
+                json!({"client_id": "local-stack", "client_secret": random_hex(2)}).to_string(),
+            ),
+        ]);
+    }
     values.extend(given);
 
-    let invalid = |err: SecretError| StartError::Secrets(err.to_string());
-    let keys: ClientKeys =
-        parse_json(&talkdesk.client_keys, &values[&talkdesk.client_keys]).map_err(invalid)?;
-    let touchpoint: Touchpoint =
-        parse_json(&talkdesk.touchpoint, &values[&talkdesk.touchpoint]).map_err(invalid)?;
+    let account = match talkdesk {
+        Some(talkdesk) => {
+            let names = &talkdesk.secrets;
+            let invalid = |err: SecretError| StartError::Secrets(err.to_string());
+            let keys: ClientKeys =
+                parse_json(&names.client_keys, &values[&names.client_keys]).map_err(invalid)?;
+            let touchpoint: Touchpoint =
+                parse_json(&names.touchpoint, &values[&names.touchpoint]).map_err(invalid)?;
+            TalkdeskAccount {
+                client_id: keys.client_id,
+                client_secret: keys.client_secret,
+                touchpoint_id: touchpoint.touchpoint_id,
+            }
+        }
+        // Talkdesk is not enabled: the simulated one still runs, with an account no
+        // handler has the keys of.
+        None => TalkdeskAccount {
+            client_id: "local-stack".into(),
+            client_secret: random_hex(2),
+            touchpoint_id: format!("tp-{}", random_hex(1)),
+        },
+    };
     let callback_api_key = values[api_key].trim().to_owned();
     if callback_api_key.is_empty() {
         return Err(StartError::Secrets(format!("secret {api_key} is empty")));
     }
     Ok(Secrets {
         source: LocalSecrets { values },
-        account: TalkdeskAccount {
-            client_id: keys.client_id,
-            client_secret: keys.client_secret,
-            touchpoint_id: touchpoint.touchpoint_id,
-        },
+        account,
         callback_api_key,
     })
 }
@@ -150,10 +161,14 @@ mod tests {
     use talkdesk::SecretNames;
 
     fn configs() -> LambdaConfigs {
+        let instance = crate::connect::ConnectInstance::default();
         let addresses = Addresses {
             table: None,
             talkdesk: "http://127.0.0.1:1",
             connections: "http://127.0.0.1:2/local",
+            connect: "http://127.0.0.1:3",
+            connect_instance: &instance,
+            contact_centers: "talkdesk",
         };
         LambdaConfigs::read(&BTreeMap::new(), &addresses).unwrap()
     }

@@ -1,16 +1,23 @@
 //! The Lambdas' configurations, read by their own `Config::from_vars` from the variables
 //! a deployment would set: the caller's (the handlers' settings), with the stack's own
-//! addresses for the table, Talkdesk and the WebSocket API in place of any given.
+//! addresses for the table, Talkdesk, Amazon Connect and the WebSocket API, and its own
+//! `CONTACT_CENTERS`, in place of any given.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use amazon_connect::{
+    AMAZON_CONNECT_CONTACT_FLOW_ID, AMAZON_CONNECT_ENDPOINT, AMAZON_CONNECT_INSTANCE_ID,
+    AMAZON_CONNECT_PARTICIPANT_ENDPOINT, AMAZON_CONNECT_STREAMING_TOPIC_ARN,
+};
 use aws_adapters::lambda::CONNECTIONS_ENDPOINT;
 use aws_adapters::messages::CUSTOMER_MESSAGE_QUEUE_URL;
 use aws_adapters::queue::KEEP_ALIVE_QUEUE_URL;
+use contact_centers::CONTACT_CENTERS;
 use conversation_store::CONVERSATION_TABLE;
 use talkdesk::{TALKDESK_API_BASE, TALKDESK_OAUTH_BASE};
 
+use crate::connect::ConnectInstance;
 use crate::error::StartError;
 
 /// The keep-alive queue's URL: the stack delivers ticks itself, so it is never called.
@@ -30,6 +37,33 @@ pub(crate) struct Addresses<'a> {
     pub talkdesk: &'a str,
     /// The Management API endpoint of the WebSocket API.
     pub connections: &'a str,
+    /// The simulated Amazon Connect, for both of its services.
+    pub connect: &'a str,
+    /// The simulated Amazon Connect instance, flow and topic.
+    pub connect_instance: &'a ConnectInstance,
+    /// The enabled contact centers, as `CONTACT_CENTERS` lists them.
+    pub contact_centers: &'a str,
+}
+
+/// The simulated Amazon Connect instance: the ids and topic the environment names, the local
+/// defaults for those it does not.
+pub(crate) fn connect_instance(environment: &BTreeMap<String, String>) -> ConnectInstance {
+    let defaults = ConnectInstance::default();
+    let named = |variable: &str, default: String| {
+        environment
+            .get(variable)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+            .unwrap_or(default)
+    };
+    ConnectInstance {
+        instance_id: named(AMAZON_CONNECT_INSTANCE_ID.name, defaults.instance_id),
+        contact_flow_id: named(
+            AMAZON_CONNECT_CONTACT_FLOW_ID.name,
+            defaults.contact_flow_id,
+        ),
+        topic_arn: named(AMAZON_CONNECT_STREAMING_TOPIC_ARN.name, defaults.topic_arn),
+    }
 }
 
 /// What each Lambda would read from its environment.
@@ -44,6 +78,8 @@ pub(crate) struct LambdaConfigs {
     pub keep_alive: keep_alive::Config,
     /// The customer-relay function's.
     pub customer_relay: customer_relay::Config,
+    /// The Amazon Connect chat events function's.
+    pub connect_events: connect_events::Config,
 }
 
 impl LambdaConfigs {
@@ -62,6 +98,21 @@ impl LambdaConfigs {
             (CONNECTIONS_ENDPOINT.name, addresses.connections),
             (KEEP_ALIVE_QUEUE_URL.name, LOCAL_QUEUE),
             (CUSTOMER_MESSAGE_QUEUE_URL.name, LOCAL_FIFO_QUEUE),
+            (CONTACT_CENTERS.name, addresses.contact_centers),
+            (AMAZON_CONNECT_ENDPOINT.name, addresses.connect),
+            (AMAZON_CONNECT_PARTICIPANT_ENDPOINT.name, addresses.connect),
+            (
+                AMAZON_CONNECT_INSTANCE_ID.name,
+                &addresses.connect_instance.instance_id,
+            ),
+            (
+                AMAZON_CONNECT_CONTACT_FLOW_ID.name,
+                &addresses.connect_instance.contact_flow_id,
+            ),
+            (
+                AMAZON_CONNECT_STREAMING_TOPIC_ARN.name,
+                &addresses.connect_instance.topic_arn,
+            ),
         ]);
         let var = |name: &str| {
             wiring
@@ -76,6 +127,7 @@ impl LambdaConfigs {
             callback: agent_callback::Config::from_vars(var).map_err(|err| unusable(&err))?,
             keep_alive: keep_alive::Config::from_vars(var).map_err(|err| unusable(&err))?,
             customer_relay: customer_relay::Config::from_vars(var).map_err(|err| unusable(&err))?,
+            connect_events: connect_events::Config::from_vars(var).map_err(|err| unusable(&err))?,
         })
     }
 
@@ -92,12 +144,65 @@ mod tests {
 
     use super::*;
 
+    static INSTANCE: std::sync::LazyLock<ConnectInstance> =
+        std::sync::LazyLock::new(ConnectInstance::default);
+
     fn addresses() -> Addresses<'static> {
         Addresses {
             table: None,
             talkdesk: "http://127.0.0.1:1",
             connections: "http://127.0.0.1:2/local",
+            connect: "http://127.0.0.1:3",
+            connect_instance: &INSTANCE,
+            contact_centers: "talkdesk",
         }
+    }
+
+    #[test]
+    fn amazon_connect_is_the_simulator_and_the_provider_list_the_stack_s() {
+        let environment = BTreeMap::from([
+            (CONTACT_CENTERS.name.to_owned(), "talkdesk".to_owned()),
+            (
+                AMAZON_CONNECT_ENDPOINT.name.to_owned(),
+                "https://connect.eu-west-1.amazonaws.com".to_owned(),
+            ),
+        ]);
+        let addresses = Addresses {
+            contact_centers: "amazon-connect,talkdesk",
+            ..addresses()
+        };
+        let configs = LambdaConfigs::read(&environment, &addresses).unwrap();
+        let contact_centers = &configs.websocket.contact_centers;
+        let contact_centers::ProviderSettings::AmazonConnect(connect) = &contact_centers.escalation
+        else {
+            panic!("Amazon Connect should take new escalations: {contact_centers:?}");
+        };
+        assert_eq!(
+            connect.connect_endpoint.as_deref(),
+            Some("http://127.0.0.1:3")
+        );
+        assert_eq!(
+            connect.participant_endpoint.as_deref(),
+            Some("http://127.0.0.1:3")
+        );
+        assert_eq!(connect.instance_id, INSTANCE.instance_id);
+        assert_eq!(connect.streaming_topic_arn, INSTANCE.topic_arn);
+        assert!(contact_centers.talkdesk().is_some());
+    }
+
+    #[test]
+    fn the_environment_may_name_the_instance_flow_and_topic() {
+        let environment = BTreeMap::from([(
+            AMAZON_CONNECT_INSTANCE_ID.name.to_owned(),
+            "my-instance".to_owned(),
+        )]);
+        let instance = connect_instance(&environment);
+        assert_eq!(instance.instance_id, "my-instance");
+        assert_eq!(
+            instance.contact_flow_id,
+            ConnectInstance::default().contact_flow_id
+        );
+        assert_eq!(instance.topic_arn, ConnectInstance::default().topic_arn);
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{AGENT_NAME, CUSTOMER_NAME, Finder};
-use crate::agent::{AgentEvent, CallbackApi};
+use super::{AGENT_NAME, AgentActions, CUSTOMER_NAME, Finder};
+use crate::agent::AgentEvent;
 use crate::lex::{BotTurn, LexSession};
 use crate::live_chat::{Frame, LiveChat};
 use crate::lookup::{ConsoleConversation, TalkdeskConsole, conversation_key};
@@ -171,22 +171,48 @@ pub(super) async fn find_conversation(
     }
 }
 
-/// Waits until the simulated Talkdesk lists the customer's message in the conversation (it is
-/// relayed after API Gateway took the frame).
+/// Waits until the simulated contact center lists the customer's message in the conversation
+/// (it is relayed after API Gateway took the frame), and nothing else from the customer but,
+/// when `transcript_first`, the bot transcript before it.
 pub(super) async fn talkdesk_received(
     console: &TalkdeskConsole,
     id: &str,
     said: &str,
+    transcript_first: bool,
 ) -> Outcome<()> {
     loop {
         let conversation = console_conversation(console, id).await?;
-        match conversation.customer_messages.as_slice() {
-            [] => tokio::time::sleep(CONSOLE_POLL).await,
-            [only] if only == said => return Ok(((), None)),
-            other => return Err(format!("Talkdesk got {} other messages", other.len())),
+        let messages = conversation.customer_messages.as_slice();
+        let (before, last) = match messages.split_last() {
+            Some((last, before)) => (before, Some(last)),
+            None => (messages, None),
+        };
+        let only_transcript_before = before
+            .iter()
+            .all(|text| transcript_first && text.starts_with(TRANSCRIPT_MARK));
+        match last {
+            Some(last) if last == said && only_transcript_before => {
+                return Ok((
+                    (),
+                    Some(format!("{} transcript messages before it", before.len())),
+                ));
+            }
+            Some(last) if transcript_first && last.starts_with(TRANSCRIPT_MARK) => {
+                tokio::time::sleep(CONSOLE_POLL).await;
+            }
+            None => tokio::time::sleep(CONSOLE_POLL).await,
+            Some(_) => {
+                return Err(format!(
+                    "the contact center got {} other messages",
+                    messages.len()
+                ));
+            }
         }
     }
 }
+
+/// What marks the bot transcript's messages to an Amazon Connect agent.
+const TRANSCRIPT_MARK: &str = "[Bot transcript] ";
 
 /// The simulated Talkdesk's view of conversation `id`.
 async fn console_conversation(
@@ -225,13 +251,37 @@ pub(super) async fn transcript_since_first_chat(
     console: &TalkdeskConsole,
     id: &str,
     turns: &[SaidTurn],
+    in_messages: bool,
 ) -> Outcome<()> {
     let conversation = console_conversation(console, id).await?;
     let expected = transcript_of(turns);
-    match transcript_mismatch(&expected, &conversation.previous_messages) {
+    let got = if in_messages {
+        transcript_messages(&conversation.customer_messages)
+    } else {
+        conversation.previous_messages
+    };
+    match transcript_mismatch(&expected, &got) {
         None => Ok(((), Some(format!("{} lines", expected.len())))),
         Some(why) => Err(why),
     }
+}
+
+/// The bot transcript in an Amazon Connect chat's first customer messages
+/// (`[Bot transcript] Customer: ...` or `... Bot: ...`), as Talkdesk's transcript lines.
+fn transcript_messages(messages: &[String]) -> Vec<TranscriptLine> {
+    messages
+        .iter()
+        .filter_map(|text| text.strip_prefix(TRANSCRIPT_MARK))
+        .filter_map(|line| {
+            let (speaker, text) = line.split_once(": ")?;
+            let kind = if speaker == "Customer" {
+                "USER"
+            } else {
+                "EXTERNAL"
+            };
+            Some((kind.to_owned(), text.to_owned()))
+        })
+        .collect()
 }
 
 /// The transcript Talkdesk should get for `turns`, the last the hand-over: the bot's reply to
@@ -282,11 +332,18 @@ fn transcript_mismatch(expected: &[TranscriptLine], got: &[TranscriptLine]) -> O
 
 /// The agent's event through the callback API, which must answer 200 `delivered`.
 pub(super) async fn agent_event(
-    callback: &CallbackApi,
+    actions: &AgentActions,
     event: AgentEvent,
     id: &str,
     content: Option<&str>,
 ) -> Outcome<()> {
+    let callback = match actions {
+        AgentActions::Callback(callback) => callback,
+        AgentActions::ConnectConsole(console) => {
+            console.act(event, id, AGENT_NAME, content).await?;
+            return Ok(((), Some("streamed".into())));
+        }
+    };
     let answer = callback
         .post(event, id, AGENT_NAME, content)
         .await

@@ -3,11 +3,15 @@
 //! where it should.
 
 use chat_cli::agent::CallbackApi;
+use chat_cli::connect_agent::ConnectConsoleAgent;
 use chat_cli::lookup::TalkdeskConsole;
-use chat_cli::smoke::{self, AgentSide, Finder, Progress, Report, SmokeConfig, StepResult};
+use chat_cli::smoke::{
+    self, AgentActions, AgentSide, Finder, Progress, Report, SmokeConfig, StepResult,
+};
 use local_stack::Running;
+use local_stack::connect::EndedBy;
 
-use crate::support::{WAIT, bot, conversation_where, lex_client, start, stop};
+use crate::support::{WAIT, bot, conversation_where, lex_client, start, start_with, stop};
 
 /// Keeps every step it is told of.
 #[derive(Default)]
@@ -29,7 +33,7 @@ async fn config(running: &Running, api_key: Option<&str>) -> SmokeConfig {
         bot: bot(running),
         websocket_url: urls.websocket.clone(),
         agent: api_key.map(|key| AgentSide {
-            callback: CallbackApi::new(callback_base, key.to_owned()),
+            actions: AgentActions::Callback(CallbackApi::new(callback_base, key.to_owned())),
             finder: Finder::Console(TalkdeskConsole::new(&urls.talkdesk)),
         }),
         step_timeout: WAIT,
@@ -120,6 +124,68 @@ async fn every_step_passes_against_the_local_stack() {
         "nothing of the first bot conversation: {:?}",
         second.previous_messages
     );
+    assert!(
+        stack.connection_ids().is_empty(),
+        "both chats' connections are closed"
+    );
+    stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_step_passes_against_the_simulated_amazon_connect() {
+    let options = local_stack::Options {
+        providers: "amazon-connect".parse().expect("a provider"),
+        ..local_stack::Options::default()
+    };
+    let stack = start_with(options).await;
+    let console = &stack.urls().connect;
+    let config = SmokeConfig {
+        agent: Some(AgentSide {
+            actions: AgentActions::ConnectConsole(ConnectConsoleAgent::new(console)),
+            finder: Finder::Console(TalkdeskConsole::new(console)),
+        }),
+        ..config(&stack, None).await
+    };
+    let report = smoke::run(&config, &mut Recorded::default()).await;
+    assert!(
+        report.passed(),
+        "the smoke test failed:\n{}",
+        shown(&report)
+    );
+    let names = names(&report);
+    assert_eq!(names.len(), 23, "{names:#?}");
+    assert!(names.contains(&"the agent accepts (participant.joined)"));
+    assert!(names.contains(
+        &"the chat's bot transcript messages are only the turns since the first chat, none stale"
+    ));
+
+    // Both chats are this run's, each with the customer's one live message after the
+    // transcript; nothing went to Talkdesk.
+    // The agent ended the first; the customer's 4000 reaches DisconnectParticipant after the
+    // close, so it is waited for.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let chats = loop {
+        let chats = stack.connect().chats();
+        let ends: Vec<_> = chats.iter().map(|chat| chat.ended_by).collect();
+        if ends == [Some(EndedBy::Agent), Some(EndedBy::Customer)] {
+            break chats;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the chats did not end as expected within {WAIT:?}: {chats:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    for chat in &chats {
+        let live = chat
+            .customer_messages
+            .iter()
+            .filter(|text| !text.starts_with("[Bot transcript] "));
+        let live: Vec<_> = live.collect();
+        assert_eq!(live.len(), 1, "{chat:?}");
+        assert!(live[0].contains(&report.run_id), "{chat:?}");
+    }
+    assert!(stack.talkdesk().conversations().await.is_empty());
     assert!(
         stack.connection_ids().is_empty(),
         "both chats' connections are closed"

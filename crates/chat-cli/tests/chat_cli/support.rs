@@ -12,7 +12,12 @@ pub const WAIT: Duration = Duration::from_secs(15);
 
 /// A local stack on free ports.
 pub async fn start() -> Running {
-    match timeout(WAIT, LocalStack::start(Options::default())).await {
+    start_with(Options::default()).await
+}
+
+/// A local stack on free ports with `options`.
+pub async fn start_with(options: Options) -> Running {
+    match timeout(WAIT, LocalStack::start(options)).await {
         Ok(Ok(running)) => running,
         Ok(Err(err)) => panic!("the local stack did not start: {err}"),
         Err(_) => panic!("the local stack did not start within {WAIT:?}"),

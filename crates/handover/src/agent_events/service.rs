@@ -25,6 +25,10 @@ pub const MESSAGE_LEASE: Duration = Duration::from_secs(30);
 /// well inside the agent-events functions' 10 s timeout.
 const CONTACT_CENTER_END_BUDGET: Duration = Duration::from_secs(4);
 
+/// The source under which a conversation's end is claimed, by conversation key: one end per
+/// conversation, whichever provider reports it and however often.
+const END_EVENTS: &str = "end";
+
 /// What became of an event that was handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -361,6 +365,36 @@ impl AgentEvents {
         if conversation.status == ConversationStatus::Ended {
             return Ok(Outcome::AlreadyEnded);
         }
+        // Claimed as a message is, so that ends delivered at once (SNS delivers twice, and
+        // Amazon Connect streams both `participant.left` and `chat.ended`) tell the customer
+        // once: the others wait for a retry, by which time the conversation has ended.
+        let key = conversation.key.as_str();
+        match self
+            .store
+            .claim_event(END_EVENTS, key, MESSAGE_LEASE)
+            .await?
+        {
+            Claim::Claimed => {}
+            Claim::InProgress => return Err(AgentEventError::InProgress),
+            Claim::Handled => return Ok(Outcome::AlreadyEnded),
+        }
+        let ended = self.end(conversation, author).await;
+        let settled = match ended {
+            Ok(_) => self.store.complete_event(END_EVENTS, key).await,
+            Err(_) => self.store.release_event(END_EVENTS, key).await,
+        };
+        if let Err(err) = settled {
+            warn!(conversation = %conversation.key, error = %chain(&err), "could not settle an end's claim");
+        }
+        ended
+    }
+
+    /// Tells the customer the chat has ended (or keeps it for their return) and ends it.
+    async fn end(
+        &self,
+        conversation: &Conversation,
+        author: &str,
+    ) -> Result<Outcome, AgentEventError> {
         // The goodbye is shown or kept as any agent message is, after whatever was kept before
         // it: a customer who comes back gets them all, then the end (the keep-alive's
         // farewell). One place more than the outbox holds, so that a full outbox still

@@ -467,6 +467,34 @@ async fn ending_twice_tells_the_customer_once() {
 }
 
 #[tokio::test]
+async fn ends_delivered_at_once_tell_the_customer_once() {
+    let rig = Arc::new(rig(AgentEventSettings::default()).await);
+    let hold = rig.poster.hold_next_post();
+    let first = tokio::spawn({
+        let rig = rig.clone();
+        async move { rig.handle(ended()).await }
+    });
+    hold.entered().await;
+    // The agent leaving, or the same end delivered again, while the first posts the goodbye.
+    assert_eq!(
+        rig.handle(event(AgentAction::Left)).await,
+        Err(AgentEventError::InProgress),
+        "an end overlapping another is asked to try again"
+    );
+    hold.release();
+    assert_eq!(first.await.unwrap(), Ok(Outcome::Delivered));
+    assert_eq!(rig.handle(ended()).await, Ok(Outcome::AlreadyEnded));
+    assert_eq!(
+        rig.poster.calls(),
+        [
+            posted(Frame::message(ENDED, "Sam")),
+            posted(Frame::ConversationEnded),
+            Call::Close(CONNECTION.into()),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn ending_with_a_gone_connection_keeps_the_goodbye() {
     let rig = rig(AgentEventSettings::default()).await;
     rig.poster.fail_next([PostError::Gone]);

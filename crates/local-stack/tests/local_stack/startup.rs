@@ -6,28 +6,40 @@ use local_stack::{LocalStack, Options, Ports, StartError};
 
 use crate::support::{Customer, replies, start_with, stop};
 
+/// Every port free but one, given.
+type PortsWith = fn(u16) -> Ports;
+
 #[tokio::test]
 async fn a_taken_port_is_named() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let port = taken.local_addr().expect("its address").port();
-    let options = Options {
-        ports: Ports {
+    let cases: [(&str, PortsWith); 2] = [
+        ("callback API", |port| Ports {
             callback: port,
             ..Ports::default()
-        },
-        ..Options::default()
-    };
-    match LocalStack::start(options).await {
-        Err(StartError::Bind {
-            server,
-            port: asked,
-            ..
-        }) => {
-            assert_eq!(server, "callback API");
-            assert_eq!(asked, port);
+        }),
+        ("simulated Amazon Connect", |port| Ports {
+            connect: port,
+            ..Ports::default()
+        }),
+    ];
+    for (expected, ports) in cases {
+        let options = Options {
+            ports: ports(port),
+            ..Options::default()
+        };
+        match LocalStack::start(options).await {
+            Err(StartError::Bind {
+                server,
+                port: asked,
+                ..
+            }) => {
+                assert_eq!(server, expected);
+                assert_eq!(asked, port);
+            }
+            Err(other) => panic!("expected a bind error, got: {other}"),
+            Ok(_) => panic!("the stack started on a port that was taken"),
         }
-        Err(other) => panic!("expected a bind error, got: {other}"),
-        Ok(_) => panic!("the stack started on a port that was taken"),
     }
 }
 

@@ -9,6 +9,7 @@ use aws_sdk_lexruntimev2::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_lexruntimev2::operation::recognize_text::RecognizeTextOutput;
 use aws_sdk_lexruntimev2::types::SessionState;
 use futures_util::{SinkExt, StreamExt};
+use local_stack::connect::{SimChat, StreamOptions};
 use local_stack::talkdesk::SimConversation;
 use local_stack::{LocalStack, Options, Running};
 use serde_json::{Value, json};
@@ -322,5 +323,47 @@ pub async fn conversation_where(
             panic!("no simulated Talkdesk conversation {what} within {WAIT:?}: {conversations:#?}");
         }
         sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A local stack whose contact centers are `providers` (`CONTACT_CENTERS`), delivering every
+/// Amazon Connect chat event twice when `twice`.
+pub fn with_providers(providers: &str, twice: bool) -> Options {
+    Options {
+        providers: providers
+            .parse()
+            .unwrap_or_else(|err| panic!("providers {providers:?}: {err}")),
+        connect_events: StreamOptions {
+            deliver_twice: twice,
+            ..StreamOptions::default()
+        },
+        ..Options::default()
+    }
+}
+
+/// The simulated Amazon Connect's chat for which `condition` holds, waited for.
+pub async fn chat_where(
+    running: &Running,
+    what: &str,
+    condition: impl Fn(&SimChat) -> bool,
+) -> SimChat {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let chats = running.connect().chats();
+        if let Some(found) = chats.iter().find(|c| condition(c)) {
+            return found.clone();
+        }
+        if Instant::now() >= deadline {
+            panic!("no simulated Amazon Connect chat {what} within {WAIT:?}: {chats:#?}");
+        }
+        sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until every chat event streamed so far has been delivered to `connect-events`,
+/// retries included.
+pub async fn events_delivered(running: &Running) {
+    if timeout(WAIT, running.connect().settled()).await.is_err() {
+        panic!("the simulated SNS topic still had deliveries after {WAIT:?}");
     }
 }

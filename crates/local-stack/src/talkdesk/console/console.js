@@ -146,7 +146,8 @@
       const answer = await response.json();
       if (response.ok) {
         status.dataset.status = String(answer.status);
-        status.textContent = "Callback answered " + describe(answer);
+        // Talkdesk's callback answers each action; Amazon Connect streams it (202 streamed).
+        status.textContent = "Answered " + describe(answer);
         status.className = "callback-status " + (answer.status >= 200 && answer.status < 300 ? "ok" : "warn");
         return true;
       }
