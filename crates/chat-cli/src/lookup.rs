@@ -1,10 +1,11 @@
-//! Talkdesk's id of a conversation, which the agent's events carry. The customer only knows
+//! The contact center's id of a conversation (Talkdesk's conversation id, Amazon Connect's
+//! contact id), which the agent's events carry. The customer only knows
 //! the signed reference `v1.<conversation key>.<expiry>.<tag>`, so the agent's side finds it:
 //!
-//! - against the local stack, in the simulated Talkdesk's console API
+//! - against the local stack, in the simulated contact center's console API
 //!   (`GET /console/api/conversations`), by the conversation's subject;
 //! - against a deployment, in the conversation table: one GetItem of `pk = CONV#<conversation
-//!   key>`, whose `provider_conversation_id` is Talkdesk's id.
+//!   key>`, whose `provider_conversation_id` is the contact center's id.
 
 use std::time::Duration;
 
@@ -21,7 +22,7 @@ const CONSOLE_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, thiserror::Error)]
 pub enum LookupError {
     /// The console API did not answer, or not as expected.
-    #[error("the simulated Talkdesk's console at {url}: {reason}")]
+    #[error("the simulated contact center's console at {url}: {reason}")]
     Console {
         /// The console's base URL.
         url: String,

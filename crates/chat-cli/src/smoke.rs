@@ -11,9 +11,9 @@
 //! Back with the bot in the same Lex session (the old reference still echoed, and
 //! `previousUtterance` and `previousLexResponse` those of the turn before the first hand-over),
 //! the customer asks about an order, then for an agent again with a second subject, and must
-//! get a new reference. With an agent side, that must be a new Talkdesk conversation; the
-//! customer and the agent exchange a message, and, in the simulated Talkdesk, its bot
-//! transcript must hold exactly the turns since the first live chat. The customer ends the
+//! get a new reference. With an agent side, that must be a new contact-center conversation;
+//! the customer and the agent exchange a message, and, in the simulated contact center, its
+//! bot transcript must hold exactly the turns since the first live chat. The customer ends the
 //! second chat with close code 4000.
 
 mod report;
@@ -93,7 +93,7 @@ impl AgentSide {
 
 /// Where Talkdesk's conversation id is found.
 pub enum Finder {
-    /// The simulated Talkdesk's console (the local stack), by subject.
+    /// The simulated contact center's console (the local stack), by subject.
     Console(TalkdeskConsole),
     /// The conversation table (a deployment), by the reference's conversation key.
     Table(ConversationTable),

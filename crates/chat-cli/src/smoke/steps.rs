@@ -140,7 +140,8 @@ pub(super) async fn customer_ends(chat: LiveChat) -> Outcome<()> {
     Ok(((), Some(detail)))
 }
 
-/// Talkdesk's conversation id: by subject in the console (waiting for Talkdesk to list it),
+/// The contact center's conversation id: by subject in the simulated contact center's console
+/// (waiting for it to list it),
 /// or by the reference's conversation key in the table.
 pub(super) async fn find_conversation(
     finder: &Finder,
@@ -154,10 +155,7 @@ pub(super) async fn find_conversation(
                 .await
                 .map_err(|err| err.to_string())?
             {
-                return Ok((
-                    found.id,
-                    Some("by subject, in the simulated Talkdesk".into()),
-                ));
+                return Ok((found.id, Some("by subject, in the agent console".into())));
             }
             tokio::time::sleep(CONSOLE_POLL).await;
         },
