@@ -5,6 +5,7 @@ use std::time::Duration;
 use aws_adapters::lambda::{
     CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS, connections_endpoint, secrets_refresh,
 };
+use aws_adapters::observability::{METRICS_NAMESPACE, metrics_namespace};
 use conversation_store::StoreSettings;
 use handover::agent_events::AgentEventSettings;
 use handover::settings::{SettingError, Variable, text};
@@ -21,6 +22,8 @@ pub const CALLBACK_API_KEY_SECRET: Variable =
 pub struct Config {
     /// The conversation table.
     pub store: StoreSettings,
+    /// The CloudWatch namespace of its metrics.
+    pub metrics_namespace: String,
     /// What the customer is told when the agent joins and leaves.
     pub agent_events: AgentEventSettings,
     /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` of the WebSocket API.
@@ -36,6 +39,7 @@ impl Config {
     pub fn variables() -> Vec<Variable> {
         [
             StoreSettings::VARIABLES,
+            &[METRICS_NAMESPACE],
             AgentEventSettings::VARIABLES,
             &[
                 CONNECTIONS_ENDPOINT,
@@ -51,6 +55,7 @@ impl Config {
         Ok(Self {
             connections_endpoint: connections_endpoint(&var)?,
             store: StoreSettings::from_vars(&var)?,
+            metrics_namespace: metrics_namespace(&var)?,
             agent_events: AgentEventSettings::from_vars(&var)?,
             api_key_secret: text(&var, &CALLBACK_API_KEY_SECRET)?,
             secrets_refresh: secrets_refresh(&var)?,

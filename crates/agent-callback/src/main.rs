@@ -4,15 +4,17 @@ use std::sync::Arc;
 use agent_callback::{Config, callback};
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::lambda::aws_config;
+use aws_adapters::observability::{flushing_metrics, record_metrics};
 use aws_adapters::secrets::SecretsManager;
 use conversation_store::DynamoDbStore;
 use handover::secrets::CachedSecrets;
-use lambda_http::{Request, service_fn};
+use lambda_http::{Request, RequestExt, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let config = Config::from_env()?;
+    let metrics = record_metrics(&config.metrics_namespace)?;
     let aws = aws_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let secrets = CachedSecrets::new(
@@ -28,7 +30,12 @@ async fn main() -> Result<(), lambda_http::Error> {
     );
     let callback = &callback;
     lambda_http::run(service_fn(|request: Request| async move {
-        Ok::<_, Infallible>(callback.handle(request).await)
+        let request_id = request
+            .lambda_context_ref()
+            .map(|context| context.request_id.clone())
+            .unwrap_or_default();
+        let answer = flushing_metrics(metrics, request_id, callback.handle(request)).await;
+        Ok::<_, Infallible>(answer)
     }))
     .await
 }

@@ -1,5 +1,5 @@
-//! The command line: `lex-chat [chat]` and `lex-chat smoke`. Every default points at the
-//! local stack on its default ports; flags point at a deployment.
+//! The command line: `lex-chat [chat]`, `lex-chat smoke` and `lex-chat load`. Every default
+//! points at the local stack on its default ports; flags point at a deployment.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,6 +12,7 @@ use crate::agent::CallbackApi;
 use crate::chat::{self, LiveChatTerms, Terminal};
 use crate::connect_agent::ConnectConsoleAgent;
 use crate::lex::{self, BotAddress, LexEndpoint, LexSession};
+use crate::load::{self, LoadConfig};
 use crate::lookup::{ConversationTable, TalkdeskConsole};
 use crate::smoke::{self, AgentActions, AgentSide, Finder, Printer, SmokeConfig};
 
@@ -53,6 +54,9 @@ pub enum Command {
     Chat(ChatArgs),
     /// Run one whole conversation and check every step; exits 0 only if all pass.
     Smoke(SmokeArgs),
+    /// Run many conversations at once against the local stack and count every message; exits
+    /// 0 only if nothing was lost or duplicated and every conversation ran through.
+    Load(LoadArgs),
 }
 
 /// Where the bot and the WebSocket API are.
@@ -135,6 +139,44 @@ pub struct SmokeArgs {
     pub step_timeout: u64,
 }
 
+/// How hard the load test pushes, and where its agent acts.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// How many conversations.
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub conversations: u32,
+    /// How many messages the customer, and then the agent, writes in each conversation.
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub messages: u32,
+    /// New conversations per second [default: all at once].
+    #[arg(long, value_name = "PER_SECOND", value_parser = positive)]
+    pub pace: Option<f64>,
+    /// The contact center the local stack hands over to (its --provider); the agent acts in
+    /// its simulated console either way.
+    #[arg(long, value_enum, default_value_t = SmokeProvider::Talkdesk, value_name = "PROVIDER")]
+    pub provider: SmokeProvider,
+    /// The simulated Talkdesk [default: http://127.0.0.1:8103, the local stack].
+    #[arg(long, value_name = "URL")]
+    pub talkdesk_console: Option<String>,
+    /// The simulated Amazon Connect [default: http://127.0.0.1:8104, the local stack].
+    #[arg(long, value_name = "URL")]
+    pub connect_console: Option<String>,
+    /// The local stack's process id: its peak memory (VmHWM) and open file descriptors are
+    /// reported.
+    #[arg(long, value_name = "PID")]
+    pub stack_pid: Option<u32>,
+    /// The longest one step of a conversation may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub step_timeout: u64,
+}
+
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value > 0.0 && value.is_finite() => Ok(value),
+        _ => Err("a number of conversations per second above 0".into()),
+    }
+}
+
 /// The contact center the smoke test's agent is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SmokeProvider {
@@ -205,6 +247,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Chat(ChatArgs::default())) {
         Command::Chat(args) => chat(&cli.target, &args).await,
         Command::Smoke(args) => smoke(&cli.target, args).await,
+        Command::Load(args) => load(&cli.target, &args).await,
     };
     outcome.unwrap_or_else(|err| {
         eprintln!("lex-chat: {err}");
@@ -250,6 +293,58 @@ async fn smoke(args: &TargetArgs, smoke_args: SmokeArgs) -> Result<ExitCode, Fai
     let report = smoke::run(&config, &mut Printer::new(std::io::stdout())).await;
     println!("{}", report.summary());
     // The summary must be out before the exit code is read by whoever waits for it.
+    std::io::stdout().flush()?;
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn load(args: &TargetArgs, load_args: &LoadArgs) -> Result<ExitCode, Failure> {
+    let target = args.resolve()?;
+    if args.aws {
+        return Err(UsageError(
+            "the load test's agent acts in the local stack's simulated contact center; it does \
+             not run against AWS"
+                .into(),
+        )
+        .into());
+    }
+    let (console, default_console, contact_center) = match load_args.provider {
+        SmokeProvider::Talkdesk => (
+            &load_args.talkdesk_console,
+            LOCAL_TALKDESK_CONSOLE,
+            "talkdesk",
+        ),
+        SmokeProvider::AmazonConnect => (
+            &load_args.connect_console,
+            LOCAL_CONNECT_CONSOLE,
+            "amazon-connect",
+        ),
+    };
+    let config = LoadConfig {
+        lex: lex::client(&target.endpoint).await?,
+        bot: target.bot.clone(),
+        websocket_url: target.websocket_url.clone(),
+        console: console.as_deref().unwrap_or(default_console).to_owned(),
+        contact_center: contact_center.to_owned(),
+        conversations: load_args.conversations as usize,
+        messages: load_args.messages as usize,
+        pace: load_args.pace,
+        stack_pid: load_args.stack_pid,
+        step_timeout: Duration::from_secs(load_args.step_timeout),
+    };
+    println!(
+        "Load test of bot {} at {}, live chat at {}, agent console at {}.",
+        describe_bot(&target.bot),
+        describe_endpoint(&target.endpoint),
+        target.websocket_url,
+        config.console
+    );
+    std::io::stdout().flush()?;
+    let report = load::run(config).await;
+    println!("{report}");
     std::io::stdout().flush()?;
     Ok(if report.passed() {
         ExitCode::SUCCESS
@@ -388,7 +483,7 @@ mod tests {
         let terms = |cli: Cli| match cli.command {
             None => ChatArgs::default().live_chat_terms,
             Some(Command::Chat(args)) => args.live_chat_terms,
-            Some(Command::Smoke(_)) => panic!("not the chat command"),
+            Some(Command::Smoke(_) | Command::Load(_)) => panic!("not the chat command"),
         };
         assert_eq!(terms(parse(&[])), "");
         assert_eq!(terms(parse(&["chat"])), "");
@@ -432,6 +527,30 @@ mod tests {
             panic!("the simulated console was used against AWS");
         };
         assert!(err.to_string().contains("Contact Control Panel"), "{err}");
+    }
+
+    #[test]
+    fn load_runs_a_thousand_conversations_at_once_unless_told_otherwise() {
+        let Some(Command::Load(defaults)) = parse(&["load"]).command else {
+            panic!("not the load command");
+        };
+        assert_eq!((defaults.conversations, defaults.messages), (1000, 10));
+        assert_eq!(defaults.pace, None);
+        assert_eq!(defaults.provider, SmokeProvider::Talkdesk);
+        let Some(Command::Load(paced)) =
+            parse(&["load", "--conversations", "3", "--pace", "100"]).command
+        else {
+            panic!("not the load command");
+        };
+        assert_eq!((paced.conversations, paced.pace), (3, Some(100.0)));
+        for refused in [
+            ["--pace", "0"],
+            ["--conversations", "0"],
+            ["--messages", "0"],
+        ] {
+            let args = ["lex-chat", "load", refused[0], refused[1]];
+            assert!(Cli::try_parse_from(args).is_err(), "{refused:?} was taken");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `lex-chat`: the customer of the live-chat handover in a terminal, and a smoke test of a
-//! whole conversation.
+//! `lex-chat`: the customer of the live-chat handover in a terminal, a smoke test of a whole
+//! conversation, and a load test of many at once.
 //!
 //! The customer speaks exactly as the Amazon Lex Web UI does: RecognizeText
 //! turns with the session attributes re-sent, then, when a new `talkdesk_conversation_id`
@@ -15,6 +15,7 @@
 //! | [`agent`] | the agent's events through the callback API |
 //! | [`lookup`] | Talkdesk's conversation id, from the simulated Talkdesk or DynamoDB |
 //! | [`smoke`] | one whole conversation, step by step |
+//! | [`load`] | many conversations at once, every message counted |
 //! | [`cli`] | the command line |
 //!
 //! Every default points at the local stack (`cargo run -p local-stack`) on its default ports.
@@ -26,5 +27,6 @@ pub mod cli;
 pub mod connect_agent;
 pub mod lex;
 pub mod live_chat;
+pub mod load;
 pub mod lookup;
 pub mod smoke;

@@ -167,7 +167,12 @@ impl LiveChat {
 
     /// The customer ends the chat: close code 4000 with reason `conversationId:<VALUE>`, as
     /// the End Live Chat button does. Answers the code the server closed with in turn.
-    pub async fn end(mut self) -> Result<Option<u16>, LiveChatError> {
+    pub async fn end(self) -> Result<Option<u16>, LiveChatError> {
+        self.end_keeping_frames().await.map(|(code, _)| code)
+    }
+
+    /// [`LiveChat::end`], answering too the frames that arrived before the server's close.
+    pub async fn end_keeping_frames(mut self) -> Result<(Option<u16>, Vec<Frame>), LiveChatError> {
         let frame = CloseFrame {
             code: CUSTOMER_ENDED.into(),
             reason: format!("conversationId:{}", self.reference).into(),
@@ -177,10 +182,11 @@ impl LiveChat {
             .await
             .map_err(connection_failed)?;
         let answered = async {
+            let mut earlier = Vec::new();
             loop {
-                // Frames already on their way before the close are of no interest now.
-                if let Frame::Closed(code) = self.next_frame().await? {
-                    return Ok(code);
+                match self.next_frame().await? {
+                    Frame::Closed(code) => return Ok((code, earlier)),
+                    frame => earlier.push(frame),
                 }
             }
         };

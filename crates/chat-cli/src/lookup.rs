@@ -67,6 +67,21 @@ pub struct ConsoleConversation {
     /// What the customer wrote in the live chat, in order.
     #[serde(default)]
     pub customer_messages: Vec<String>,
+    /// Everything that happened in the live chat, in order, each stamped when the contact
+    /// center had it.
+    #[serde(default)]
+    pub timeline: Vec<ConsoleEntry>,
+}
+
+/// One line of a conversation's live-chat timeline in the console.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct ConsoleEntry {
+    /// `customer`, `agent` or `event`.
+    pub from: String,
+    /// The message, or what happened.
+    pub text: String,
+    /// When, in RFC 3339 (Talkdesk's to the nanosecond, Amazon Connect's to the millisecond).
+    pub at: String,
 }
 
 #[derive(Deserialize)]

@@ -17,7 +17,7 @@
 //! second chat with close code 4000.
 
 mod report;
-mod steps;
+pub(crate) mod steps;
 
 use std::future::Future;
 use std::time::Duration;

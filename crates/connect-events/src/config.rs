@@ -2,6 +2,7 @@
 
 use amazon_connect::AmazonConnectSettings;
 use aws_adapters::lambda::{CONNECTIONS_ENDPOINT, connections_endpoint};
+use aws_adapters::observability::{METRICS_NAMESPACE, metrics_namespace};
 use conversation_store::StoreSettings;
 use handover::agent_events::AgentEventSettings;
 use handover::settings::{SettingError, Variable};
@@ -11,6 +12,8 @@ use handover::settings::{SettingError, Variable};
 pub struct Config {
     /// The conversation table.
     pub store: StoreSettings,
+    /// The CloudWatch namespace of its metrics.
+    pub metrics_namespace: String,
     /// What the customer is told when the agent joins and leaves.
     pub agent_events: AgentEventSettings,
     /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` of the WebSocket API.
@@ -24,6 +27,7 @@ impl Config {
     pub fn variables() -> Vec<Variable> {
         [
             StoreSettings::VARIABLES,
+            &[METRICS_NAMESPACE],
             AgentEventSettings::VARIABLES,
             &[CONNECTIONS_ENDPOINT],
             AmazonConnectSettings::VARIABLES,
@@ -35,6 +39,7 @@ impl Config {
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         Ok(Self {
             store: StoreSettings::from_vars(&var)?,
+            metrics_namespace: metrics_namespace(&var)?,
             agent_events: AgentEventSettings::from_vars(&var)?,
             connections_endpoint: connections_endpoint(&var)?,
             amazon_connect: AmazonConnectSettings::from_vars(&var)?,
@@ -67,6 +72,7 @@ mod tests {
         let pairs = [
             ("CONVERSATION_TABLE", "conversations"),
             ("CONVERSATION_TTL_SECONDS", "20000"),
+            ("METRICS_NAMESPACE", "handover-prod"),
             (CONNECTIONS_ENDPOINT.name, ENDPOINT),
             ("AGENT_JOINED_MESSAGE", "Sam joined."),
             ("AGENT_ENDED_MESSAGE", "Bye."),
@@ -95,6 +101,7 @@ mod tests {
         let config = Config::from_vars(vars(&pairs)).unwrap();
         assert_eq!(config.store.table, "conversations");
         assert_eq!(config.store.lifetime.as_secs(), 20000);
+        assert_eq!(config.metrics_namespace, "handover-prod");
         assert_eq!(config.connections_endpoint, ENDPOINT);
         let events = &config.agent_events;
         assert_eq!(events.joined_message.as_deref(), Some("Sam joined."));

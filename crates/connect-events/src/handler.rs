@@ -4,7 +4,7 @@ use aws_lambda_events::sns::{SnsEvent, SnsMessage};
 use handover::agent_events::{AgentEventError, AgentEvents};
 use handover::errors::chain;
 use lambda_runtime::LambdaEvent;
-use tracing::{debug, error, info, warn};
+use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use crate::connect_message::ConnectMessage;
 
@@ -25,7 +25,12 @@ pub async fn handle(
 ) -> Result<(), lambda_runtime::Error> {
     let mut failed = 0;
     for record in &event.payload.records {
-        if handle_record(events, &record.sns).await.is_err() {
+        let span = info_span!("sns_record", sns_message = record.sns.message_id);
+        if handle_record(events, &record.sns)
+            .instrument(span)
+            .await
+            .is_err()
+        {
             failed += 1;
         }
     }

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use amazon_connect::AmazonConnectContactCenter;
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::lambda::aws_config;
+use aws_adapters::observability::{counted, record_metrics};
 use connect_events::{Config, connect_events, handle};
 use conversation_store::DynamoDbStore;
 use handover::contact_center::ContactCenters;
@@ -12,6 +13,7 @@ use lambda_runtime::service_fn;
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env()?;
+    let metrics = record_metrics(&config.metrics_namespace)?;
     let aws = aws_config().await;
     let store = DynamoDbStore::from_settings(aws_sdk_dynamodb::Client::new(&aws), &config.store);
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
@@ -23,5 +25,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         Arc::new(connections),
         amazon_connect,
     );
-    lambda_runtime::run(service_fn(|event| handle(&events, event))).await
+    lambda_runtime::run(service_fn(|event| {
+        counted(metrics, event, |event| handle(&events, event))
+    }))
+    .await
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use aws_adapters::lambda::{
     CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS, connections_endpoint, deadline, secrets_refresh,
 };
+use aws_adapters::observability::{METRICS_NAMESPACE, metrics_namespace};
 use aws_config::SdkConfig;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use contact_centers::{BuildError, ContactCenterSettings};
@@ -27,6 +28,8 @@ use tracing::warn;
 pub struct Config {
     /// The conversation table.
     pub store: StoreSettings,
+    /// The CloudWatch namespace of its metrics.
+    pub metrics_namespace: String,
     /// What the customer is told, and how often a message is tried.
     pub relay: OrderedSettings,
     /// The enabled contact centers and where their secrets are.
@@ -42,6 +45,7 @@ impl Config {
     pub fn variables() -> Vec<Variable> {
         [
             StoreSettings::VARIABLES,
+            &[METRICS_NAMESPACE],
             OrderedSettings::VARIABLES,
             &ContactCenterSettings::variables(),
             &[CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS],
@@ -53,6 +57,7 @@ impl Config {
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         Ok(Self {
             store: StoreSettings::from_vars(&var)?,
+            metrics_namespace: metrics_namespace(&var)?,
             relay: OrderedSettings::from_vars(&var)?,
             contact_centers: ContactCenterSettings::from_vars(&var)?,
             connections_endpoint: connections_endpoint(&var)?,

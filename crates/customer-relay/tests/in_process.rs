@@ -1,6 +1,9 @@
 //! The Lambda's entry point in process, over the in-memory store and stand-ins for the contact
 //! center and the `@connections` API: SQS records in, batch item failures out.
 
+#[path = "in_process/bad_input.rs"]
+mod bad_input;
+
 use std::io;
 use std::time::{SystemTime, UNIX_EPOCH};
 

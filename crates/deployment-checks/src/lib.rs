@@ -6,7 +6,9 @@
 //! `workspace` asserts that:
 //!
 //! - the template's `AWS::Serverless::Function`s are exactly the workspace's Lambda binaries:
-//!   the crates whose `src/main.rs` runs `lambda_runtime::run` or `lambda_http::run`;
+//!   the crates whose `src/main.rs` runs `lambda_runtime::run` or `lambda_http::run` (binaries
+//!   under `src/bin/` are not functions: `init-bench`'s `echo-lambda`, the cold start
+//!   benchmark's baseline, is one);
 //! - each function is built by cargo-lambda (`rust-cargolambda`) from its own crate
 //!   (`CodeUri: ./crates/<crate>`, `Binary: <package name>`) for an OS-only runtime;
 //! - the DynamoDB table has the key and TTL attribute that `conversation-store` uses, and no index.

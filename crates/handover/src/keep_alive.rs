@@ -29,6 +29,7 @@ use tracing::{info, warn};
 use crate::connections::{ConnectionPoster, Frame, PostError};
 use crate::conversation::{ConversationKey, ConversationStatus};
 use crate::errors::{Cause, chain};
+use crate::metrics::{self, DuplicateSource};
 use crate::outbox::{Delivery, DeliveryError, KeptDelivery};
 use crate::settings::{self, SettingError, Variable};
 use crate::store::{Claim, ConversationStore, StoreError};
@@ -267,7 +268,10 @@ impl KeepAlive {
         match self.store.claim_event(TICKS, &id, TICK_LEASE).await? {
             Claim::Claimed => {}
             Claim::InProgress => return Err(TickError::InProgress),
-            Claim::Handled => return Ok(TickOutcome::Duplicate),
+            Claim::Handled => {
+                metrics::duplicate_dropped(DuplicateSource::KeepAlive);
+                return Ok(TickOutcome::Duplicate);
+            }
         }
         let outcome = self.keep_alive(tick).await;
         let settled = match &outcome {
@@ -325,6 +329,7 @@ impl KeepAlive {
             }
             Err(PostError::Failed(cause)) => return Err(TickError::Connection(cause)),
         }
+        metrics::keep_alive_sent();
         self.queue.schedule(&next(tick), self.interval).await?;
         Ok(TickOutcome::Sent)
     }

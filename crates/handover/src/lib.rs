@@ -13,6 +13,7 @@ pub mod errors;
 pub mod escalation;
 pub mod keep_alive;
 pub mod lex;
+pub mod metrics;
 pub mod outbox;
 pub mod reference;
 pub mod relay;

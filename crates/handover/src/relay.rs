@@ -18,8 +18,9 @@ use std::time::UNIX_EPOCH;
 use crate::clock::{Clock, SystemClock};
 use crate::conversation::{Binding, ConversationKey, ConversationStatus};
 use crate::errors::{Cause, chain};
+use crate::metrics;
 use crate::store::{ConversationStore, StoreError};
-use serde::Deserialize;
+use serde_json::Value;
 use tokio::time::{Instant, timeout_at};
 use tracing::{error, info, warn};
 
@@ -71,13 +72,6 @@ pub struct CustomerRelay {
     keep_alive: Option<Arc<KeepAlive>>,
     messages: Arc<dyn MessageQueue>,
     teller: Teller,
-}
-
-/// The frame the Lex Web UI sends for each customer message. `conversationId` is ignored: the
-/// connection was bound to its conversation at `$connect`.
-#[derive(Deserialize)]
-struct CustomerFrame {
-    message: Option<serde_json::Value>,
 }
 
 impl CustomerRelay {
@@ -140,6 +134,9 @@ impl CustomerRelay {
                     Refusal::Unavailable(Cause::new(other))
                 }
             })?;
+        if binding.replaced.is_some() || binding.conversation.disconnected_at.is_some() {
+            metrics::reconnected();
+        }
         if let Some(replaced) = binding.replaced {
             let notice =
                 Frame::message(&self.settings.replaced_message, &self.settings.author_name);
@@ -213,18 +210,19 @@ impl CustomerRelay {
         body: &str,
         deadline: Instant,
     ) {
-        let text = match serde_json::from_str::<CustomerFrame>(body) {
+        // The Lex Web UI's frame is an object; its `conversationId` is ignored, as the
+        // connection was bound to its conversation at `$connect`. (A struct would also read
+        // the array `["text"]` as a message.)
+        let frame = match serde_json::from_str::<serde_json::Map<String, Value>>(body) {
+            Ok(frame) => frame,
             Err(_) => {
                 let frame = Frame::error("invalid_frame", "Frames must be JSON objects.");
                 return self.tell(connection_id, &frame).await;
             }
-            Ok(CustomerFrame {
-                message: Some(serde_json::Value::String(text)),
-            }) => text,
-            Ok(_) => {
-                let frame = Frame::error("missing_message", "The frame has no \"message\" string.");
-                return self.tell(connection_id, &frame).await;
-            }
+        };
+        let Some(Value::String(text)) = frame.get("message") else {
+            let frame = Frame::error("missing_message", "The frame has no \"message\" string.");
+            return self.tell(connection_id, &frame).await;
         };
         let text = text.trim();
         if text.is_empty() {

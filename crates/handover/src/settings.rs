@@ -217,6 +217,9 @@ pub fn url_or_host(
 ) -> Result<String, SettingError> {
     let text = text(var, variable)?;
     let base = text.trim().trim_end_matches('/');
+    if base.is_empty() {
+        return Err(variable.invalid("a URL or a host name", text.trim()));
+    }
     Ok(if base.contains("://") {
         base.to_owned()
     } else {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_adapters::lambda::{CONNECTIONS_ENDPOINT, connections_endpoint};
+use aws_adapters::observability::{METRICS_NAMESPACE, metrics_namespace};
 use aws_adapters::queue::KEEP_ALIVE_QUEUE_URL;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use conversation_store::StoreSettings;
@@ -18,13 +19,15 @@ use handover::keep_alive::{
 use handover::settings::{SettingError, Variable, text};
 use handover::store::ConversationStore;
 use lambda_runtime::LambdaEvent;
-use tracing::{error, warn};
+use tracing::{Instrument, error, info_span, warn};
 
 /// The Lambda's configuration, from its environment (listed in `docs/websocket-api.md`).
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The conversation table.
     pub store: StoreSettings,
+    /// The CloudWatch namespace of its metrics.
+    pub metrics_namespace: String,
     /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`.
     pub connections_endpoint: String,
     /// The queue the next ticks go to (the one this function consumes).
@@ -40,6 +43,7 @@ impl Config {
     pub fn variables() -> Vec<Variable> {
         [
             StoreSettings::VARIABLES,
+            &[METRICS_NAMESPACE],
             &[
                 CONNECTIONS_ENDPOINT,
                 KEEP_ALIVE_QUEUE_URL,
@@ -54,6 +58,7 @@ impl Config {
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         Ok(Self {
             store: StoreSettings::from_vars(&var)?,
+            metrics_namespace: metrics_namespace(&var)?,
             connections_endpoint: connections_endpoint(&var)?,
             queue_url: text(&var, &KEEP_ALIVE_QUEUE_URL)?,
             interval: interval(&var)?,
@@ -94,7 +99,12 @@ pub async fn handle(
             warn!(%message_id, "dropping a queue record that is not a keep-alive tick");
             continue;
         };
-        if let Err(err) = keep_alive.tick(&tick).await {
+        let span = info_span!(
+            "keep_alive",
+            conversation = %tick.conversation,
+            connection = tick.connection_id,
+        );
+        if let Err(err) = keep_alive.tick(&tick).instrument(span).await {
             error!(conversation = %tick.conversation, sequence = tick.sequence, error = %chain(&err), "keep-alive failed; the queue delivers it again");
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = message_id;

@@ -2,6 +2,9 @@
 //! recording queue: one bad record never fails the batch, and a failed tick is redelivered
 //! alone.
 
+#[path = "in_process/bad_input.rs"]
+mod bad_input;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -84,4 +87,17 @@ async fn each_record_is_its_own_tick() {
         ]
     );
     assert_eq!(queue.scheduled(), [], "neither chain goes on yet");
+}
+
+#[test]
+fn the_sample_event_is_a_batch_of_one_tick() {
+    let event: SqsEvent = serde_json::from_value(test_support::files::event("keep-alive.json"))
+        .expect("events/keep-alive.json is an SQS event");
+    let [record] = event.records.as_slice() else {
+        panic!("events/keep-alive.json holds one record");
+    };
+    let tick: KeepAliveTick =
+        serde_json::from_str(record.body.as_deref().expect("a body")).expect("a tick");
+    assert_eq!(tick.sequence, 1, "the first keep-alive after $connect");
+    assert!(!tick.farewell);
 }

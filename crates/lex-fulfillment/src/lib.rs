@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_adapters::lambda::{SECRETS_REFRESH_SECONDS, deadline, secrets_refresh};
+use aws_adapters::observability::{METRICS_NAMESPACE, metrics_namespace};
 use aws_config::SdkConfig;
 use contact_centers::{BuildError, ContactCenterSettings};
 use conversation_store::StoreSettings;
@@ -23,6 +24,8 @@ use tracing::error;
 pub struct Config {
     /// The conversation table.
     pub store: StoreSettings,
+    /// The CloudWatch namespace of its metrics.
+    pub metrics_namespace: String,
     /// The escalation's behaviour.
     pub escalation: EscalationSettings,
     /// The enabled contact centers and where their secrets are.
@@ -36,6 +39,7 @@ impl Config {
     pub fn variables() -> Vec<Variable> {
         [
             StoreSettings::VARIABLES,
+            &[METRICS_NAMESPACE],
             EscalationSettings::VARIABLES,
             &ContactCenterSettings::variables(),
             &[SECRETS_REFRESH_SECONDS],
@@ -49,6 +53,7 @@ impl Config {
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         let config = Self {
             store: StoreSettings::from_vars(&var)?,
+            metrics_namespace: metrics_namespace(&var)?,
             escalation: EscalationSettings::from_vars(&var)?,
             contact_centers: ContactCenterSettings::from_vars(&var)?,
             secrets_refresh: secrets_refresh(&var)?,

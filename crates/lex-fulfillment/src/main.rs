@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use aws_adapters::lambda::aws_config;
+use aws_adapters::observability::{counted, record_metrics};
 use aws_adapters::secrets::SecretsManager;
 use conversation_store::DynamoDbStore;
 use handover::secrets::CachedSecrets;
@@ -11,6 +12,7 @@ use lex_fulfillment::{Config, code_hook, handle};
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env()?;
+    let metrics = record_metrics(&config.metrics_namespace)?;
     let aws = aws_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let secrets = CachedSecrets::new(
@@ -23,5 +25,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         Arc::new(secrets),
         &aws,
     )?;
-    lambda_runtime::run(service_fn(|event| handle(&hook, event))).await
+    lambda_runtime::run(service_fn(|event| {
+        counted(metrics, event, |event| handle(&hook, event))
+    }))
+    .await
 }

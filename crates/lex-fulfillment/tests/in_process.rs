@@ -1,6 +1,9 @@
 //! The Lambda's entry point in process, over the in-memory store and a stand-in contact
 //! center, with the sample events in `events/`: no emulator needed.
 
+#[path = "in_process/bad_input.rs"]
+mod bad_input;
+
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 

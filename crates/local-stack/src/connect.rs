@@ -147,6 +147,11 @@ impl SimulatedConnect {
             .collect()
     }
 
+    /// Every participant and connection token issued (for tests that check none is logged).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state().tokens().map(str::to_owned).collect()
+    }
+
     /// Every connection token issued so far expires now, as a day later.
     pub fn expire_connection_tokens(&self) {
         self.state().expire_connection_tokens();

@@ -120,6 +120,11 @@ impl SimulatedTalkdesk {
             .collect()
     }
 
+    /// The access tokens issued and not yet expired (for tests that check none is logged).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state().tokens().map(str::to_owned).collect()
+    }
+
     /// The agent accepts the conversation: `conversation_started` is delivered. Answers the
     /// callback's HTTP status, or why nothing was delivered.
     pub async fn accept(&self, conversation_id: &str, author: &str) -> Result<u16, String> {

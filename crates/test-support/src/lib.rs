@@ -15,6 +15,7 @@ pub mod fakes;
 pub mod faulty_store;
 pub mod files;
 pub mod lex;
+pub mod logs;
 mod recorder;
 pub mod relay;
 pub mod talkdesk;

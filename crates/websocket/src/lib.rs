@@ -11,6 +11,7 @@ use aws_adapters::lambda::{
     CONNECTIONS_ENDPOINT, SECRETS_REFRESH_SECONDS, connections_endpoint, deadline, secrets_refresh,
 };
 use aws_adapters::messages::CUSTOMER_MESSAGE_QUEUE_URL;
+use aws_adapters::observability::{METRICS_NAMESPACE, metrics_namespace};
 use aws_adapters::queue::KEEP_ALIVE_QUEUE_URL;
 use aws_config::SdkConfig;
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
@@ -23,14 +24,17 @@ use handover::relay::{CustomerRelay, MessageQueue, Refusal, RelaySettings};
 use handover::secrets::SecretSource;
 use handover::settings::{SettingError, Variable, text};
 use handover::store::ConversationStore;
-use lambda_runtime::LambdaEvent;
-use tracing::warn;
+use lambda_runtime::{Context, LambdaEvent};
+use tokio::time::Instant;
+use tracing::{Instrument, info_span, warn};
 
 /// The Lambda's configuration, from its environment (listed in `docs/websocket-api.md`).
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The conversation table.
     pub store: StoreSettings,
+    /// The CloudWatch namespace of its metrics.
+    pub metrics_namespace: String,
     /// What the relay says and allows.
     pub relay: RelaySettings,
     /// The enabled contact centers and where their secrets are.
@@ -52,6 +56,7 @@ impl Config {
     pub fn variables() -> Vec<Variable> {
         [
             StoreSettings::VARIABLES,
+            &[METRICS_NAMESPACE],
             RelaySettings::VARIABLES,
             &ContactCenterSettings::variables(),
             &[
@@ -69,6 +74,7 @@ impl Config {
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         Ok(Self {
             store: StoreSettings::from_vars(&var)?,
+            metrics_namespace: metrics_namespace(&var)?,
             relay: RelaySettings::from_vars(&var)?,
             contact_centers: ContactCenterSettings::from_vars(&var)?,
             connections_endpoint: connections_endpoint(&var)?,
@@ -128,6 +134,23 @@ pub async fn handle(
         warn!("refusing a WebSocket event without a connection id");
         return Ok(response(400));
     };
+    let route = context.route_key.as_deref().unwrap_or("$default");
+    // Every line of the invocation names the connection (the domain's lines add the
+    // conversation's key).
+    let span = info_span!("websocket", route, connection = connection_id);
+    route_event(relay, &request, connection_id, deadline, &event.context)
+        .instrument(span)
+        .await
+}
+
+async fn route_event(
+    relay: &CustomerRelay,
+    request: &ApiGatewayWebsocketProxyRequest,
+    connection_id: &str,
+    deadline: Instant,
+    invocation: &Context,
+) -> Result<ApiGatewayProxyResponse, lambda_runtime::Error> {
+    let context = &request.request_context;
     match context.route_key.as_deref().unwrap_or("$default") {
         "$connect" => {
             let reference = request.query_string_parameters.first("conversationId");
@@ -144,7 +167,7 @@ pub async fn handle(
             // API Gateway gives every frame a request id; the fallback is never used there.
             let message_id = context.request_id.clone().unwrap_or_else(|| {
                 warn!("an onMessage event without a request id");
-                event.context.request_id.clone()
+                invocation.request_id.clone()
             });
             relay
                 .message(connection_id, &message_id, body, deadline)

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use aws_adapters::connections::ApiGatewayConnections;
 use aws_adapters::lambda::aws_config;
 use aws_adapters::messages::SqsMessageQueue;
+use aws_adapters::observability::{counted, record_metrics};
 use aws_adapters::queue::SqsTickQueue;
 use aws_adapters::secrets::SecretsManager;
 use conversation_store::DynamoDbStore;
@@ -14,6 +15,7 @@ use websocket::{Config, handle, relay};
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env()?;
+    let metrics = record_metrics(&config.metrics_namespace)?;
     let aws = aws_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let secrets = CachedSecrets::new(
@@ -33,5 +35,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         )),
         &aws,
     )?;
-    lambda_runtime::run(service_fn(|event| handle(&relay, event))).await
+    lambda_runtime::run(service_fn(|event| {
+        counted(metrics, event, |event| handle(&relay, event))
+    }))
+    .await
 }

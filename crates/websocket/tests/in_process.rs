@@ -2,6 +2,11 @@
 //! contact center and the `@connections` API: route dispatch and the status of every answer,
 //! from the sample events in `events/`, with no emulator.
 
+#[path = "in_process/bad_input.rs"]
+mod bad_input;
+#[path = "in_process/hostile.rs"]
+mod hostile;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;

@@ -1,7 +1,9 @@
 //! The callback as API Gateway invokes it, in process: `lambda_http` requests through
 //! `Callback::handle`, with the in-memory store, a recording poster and secrets from a map.
 
+mod bad_input;
 mod events;
+mod hostile;
 
 use std::collections::HashMap;
 use std::io;

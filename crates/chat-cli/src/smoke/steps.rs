@@ -12,14 +12,14 @@ use crate::live_chat::{Frame, LiveChat};
 use crate::lookup::{ConsoleConversation, TalkdeskConsole, conversation_key};
 
 /// A step's value and detail, or why it failed.
-pub(super) type Outcome<T> = Result<(T, Option<String>), String>;
+pub(crate) type Outcome<T> = Result<(T, Option<String>), String>;
 
 /// A transcript line as Talkdesk gets it: `USER` or `EXTERNAL` (the bot), and the text.
 type TranscriptLine = (String, String);
 
 /// One bot turn as the customer saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct SaidTurn {
+pub(crate) struct SaidTurn {
     /// What the customer said.
     pub said: String,
     /// What the bot answered, in order; nothing was shown on a turn that opened a live chat.
@@ -37,7 +37,7 @@ const CONSOLE_POLL: Duration = Duration::from_millis(100);
 /// The customer says `request` and answers what the bot asks: the name for a slot named like
 /// a name, the subject for any other. Answers the reference, which differs from any the
 /// session opened a live chat with before, and the turns taken.
-pub(super) async fn hand_over(
+pub(crate) async fn hand_over(
     lex: &mut LexSession,
     request: &str,
     subject: &str,

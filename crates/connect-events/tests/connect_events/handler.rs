@@ -20,15 +20,15 @@ use test_support::files::event;
 const CONNECTION: &str = "Jx3kPcQ0IAMCJWA=";
 const GOODBYE: &str = "The agent has ended the chat. Press End Live Chat to go back to the bot.";
 
-struct Rig {
+pub(crate) struct Rig {
     events: AgentEvents,
-    store: Arc<MemoryStore>,
-    poster: Arc<RecordingPoster>,
+    pub(crate) store: Arc<MemoryStore>,
+    pub(crate) poster: Arc<RecordingPoster>,
     key: ConversationKey,
 }
 
 impl Rig {
-    async fn invoke(&self, event: SnsEvent) -> Result<(), lambda_runtime::Error> {
+    pub(crate) async fn invoke(&self, event: SnsEvent) -> Result<(), lambda_runtime::Error> {
         handle(&self.events, LambdaEvent::new(event, Context::default())).await
     }
 
@@ -39,7 +39,7 @@ impl Rig {
 }
 
 /// An Amazon Connect chat stored under [`INITIAL`], its customer connected on [`CONNECTION`].
-async fn rig() -> Rig {
+pub(crate) async fn rig() -> Rig {
     let store = Arc::new(MemoryStore::new());
     let poster = Arc::new(RecordingPoster::default());
     let key = store_conversation(&*store, Provider::AmazonConnect, INITIAL)

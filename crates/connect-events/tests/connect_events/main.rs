@@ -3,6 +3,7 @@
 //! (`handler`). Real payloads come from `tests/fixtures/connect/`; the other cases are composed
 //! from the documented payload.
 
+mod bad_input;
 mod handler;
 mod parsing;
 

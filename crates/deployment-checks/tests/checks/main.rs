@@ -1,5 +1,6 @@
 //! The deployment checks, one test binary: see the crate's documentation.
 
+mod alarms;
 mod aws;
 mod contact_centers;
 mod events;

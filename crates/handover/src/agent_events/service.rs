@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
-use tracing::{info, warn};
+use tracing::{Instrument, info, info_span, warn};
 
 use super::event::{AgentAction, AgentEvent};
 use super::settings::AgentEventSettings;
@@ -13,6 +13,7 @@ use crate::connections::{ConnectionPoster, Frame, PostError};
 use crate::contact_center::{ContactCenterError, ContactCenters};
 use crate::conversation::{Conversation, ConversationKey, ConversationStatus, Provider};
 use crate::errors::{Cause, chain};
+use crate::metrics::{self, Direction, DuplicateSource};
 use crate::outbox::{Delivery, Kept, KeptDelivery, KeptMessage};
 use crate::store::{Claim, ConversationStore, StoreError};
 
@@ -140,6 +141,21 @@ impl AgentEvents {
             );
             return Ok(Outcome::UnknownConversation);
         };
+        // Every line about the event names the conversation and where its customer is.
+        let span = info_span!(
+            "agent_event",
+            provider = %event.provider,
+            conversation = %conversation.key,
+            connection = conversation.connection_id.as_deref(),
+        );
+        self.act(event, conversation).instrument(span).await
+    }
+
+    async fn act(
+        &self,
+        event: &AgentEvent,
+        conversation: Conversation,
+    ) -> Result<Outcome, AgentEventError> {
         let author = event
             .author_name
             .as_deref()
@@ -158,6 +174,7 @@ impl AgentEvents {
             }
             AgentAction::Typing => self.typing(&conversation, author).await,
         };
+        count(event, &outcome);
         info!(
             conversation = %conversation.key,
             provider = %event.provider,
@@ -197,8 +214,15 @@ impl AgentEvents {
         conversation: &Conversation,
         author: &str,
     ) -> Result<Outcome, AgentEventError> {
+        let waiting = conversation.status == ConversationStatus::Pending;
         let conversation = match self.store.mark_connected(&conversation.key).await {
-            Ok(conversation) => conversation,
+            Ok(joined) => {
+                if waiting {
+                    let waited = self.clock.now().duration_since(joined.created_at);
+                    metrics::agent_joined_after(joined.provider, waited.unwrap_or_default());
+                }
+                joined
+            }
             Err(StoreError::AlreadyEnded(_)) => return Ok(Outcome::CustomerDisconnected),
             Err(StoreError::NotFound(_)) => return Ok(Outcome::UnknownConversation),
             Err(err) => return Err(err.into()),
@@ -478,5 +502,21 @@ impl AgentEvents {
         if let Err(err) = self.store.unbind_connection(connection_id).await {
             warn!(error = %chain(&err), "could not unbind a gone connection");
         }
+    }
+}
+
+/// Counts what became of an agent's message or end for the operator's metrics.
+fn count(event: &AgentEvent, outcome: &Outcome) {
+    match (&event.action, outcome) {
+        (AgentAction::Message { .. }, Outcome::Delivered | Outcome::Queued) => {
+            metrics::message_relayed(Direction::ToCustomer, event.provider);
+        }
+        (AgentAction::Message { .. }, Outcome::CustomerDisconnected) => {
+            metrics::delivery_failed(Direction::ToCustomer);
+        }
+        (_, Outcome::Duplicate | Outcome::AlreadyEnded) => {
+            metrics::duplicate_dropped(DuplicateSource::AgentEvent);
+        }
+        _ => {}
     }
 }

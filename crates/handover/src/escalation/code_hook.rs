@@ -7,6 +7,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use crate::clock::{Clock, SystemClock};
 use crate::conversation::{ConversationKey, ConversationStatus, NewConversation};
 use crate::errors::chain;
+use crate::metrics::{self, EscalationDecline, EscalationFailure};
 use crate::store::{ConversationStore, StoreError, new_record};
 use crate::transcript::{Escalation, Transcript};
 use tokio::time::Instant;
@@ -106,6 +107,7 @@ impl CodeHook {
                 let escalating = event.intent_name() == self.settings.escalation_intent;
                 match (event.invocation_source, escalating) {
                     (InvocationSource::FulfillmentCodeHook, true) => {
+                        metrics::escalation_failed(EscalationFailure::Timeout);
                         self.failed(event, &self.settings.failure_message)
                     }
                     (InvocationSource::FulfillmentCodeHook, false) => {
@@ -218,6 +220,7 @@ impl CodeHook {
             }
             DetailsCheck::Missing(missing) => {
                 info!(slot = %missing.slot, "escalation refused: a customer detail is missing");
+                metrics::escalation_declined(EscalationDecline::MissingDetails);
                 return self.failed(event, &self.settings.missing_details_message);
             }
         };
@@ -226,6 +229,7 @@ impl CodeHook {
             Ok(parameters) => parameters,
             Err(problem) => {
                 warn!(%attribute, %problem, "escalation refused: invalid contact-center parameters");
+                metrics::escalation_declined(EscalationDecline::InvalidParameters);
                 return self.failed(event, &self.settings.invalid_parameters_message);
             }
         };
@@ -235,6 +239,7 @@ impl CodeHook {
             Ok(signer) => signer,
             Err(err) => {
                 error!(error = %chain(&err), "escalation failed: cannot sign conversation references");
+                metrics::escalation_failed(EscalationFailure::ReferenceKey);
                 return self.failed(event, &self.settings.failure_message);
             }
         };
@@ -248,6 +253,7 @@ impl CodeHook {
             }
             Err(err) => {
                 error!(error = %chain(&err), "escalation failed: no conversation could be chosen");
+                metrics::escalation_failed(EscalationFailure::Store);
                 return self.failed(event, &self.settings.failure_message);
             }
         };
@@ -271,10 +277,12 @@ impl CodeHook {
             // Not a fault: the customer stays with the bot and may ask again later.
             Err(err @ ContactCenterError::NoCapacity { .. }) => {
                 warn!(%provider, code = err.code(), error = %chain(&err), "escalation declined: no agent capacity at the contact center");
+                metrics::escalation_declined(EscalationDecline::NoCapacity);
                 return self.failed(event, &self.settings.no_agent_message);
             }
             Err(err) => {
                 error!(%provider, code = err.code(), error = %chain(&err), "escalation failed: the contact center did not start the conversation");
+                metrics::escalation_failed(EscalationFailure::ContactCenter);
                 return self.failed(event, &self.settings.failure_message);
             }
         };
@@ -290,11 +298,13 @@ impl CodeHook {
             Err(err) => {
                 error!(%provider, provider_conversation_id = %started.provider_conversation_id, error = %chain(&err),
                     "escalation failed: the conversation started but could not be stored");
+                metrics::escalation_failed(EscalationFailure::Store);
                 self.end_orphan(new, deadline).await;
                 return self.failed(event, &self.settings.failure_message);
             }
         }
         info!(conversation = %key, %provider, provider_conversation_id = %started.provider_conversation_id, ordinal, "handed over to the contact center");
+        metrics::escalation_started(provider);
         let escalation = Escalation { ordinal, request };
         if let Err(err) = self
             .store

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::{Instant, timeout_at};
-use tracing::{error, info, warn};
+use tracing::{Instrument, error, info, info_span, warn};
 
 use super::queue::CustomerMessage;
 use super::settings::OrderedSettings;
@@ -26,6 +26,7 @@ use crate::connections::ConnectionPoster;
 use crate::contact_center::{ContactCenterError, ContactCenters, CustomerText};
 use crate::conversation::ConversationStatus;
 use crate::errors::chain;
+use crate::metrics::{self, Direction, DuplicateSource};
 use crate::store::{Claim, ConversationStore};
 
 /// How long an attempt holds a message: longer than the customer-relay function's timeout
@@ -108,7 +109,12 @@ impl OrderedRelay {
                 continue;
             }
             let last = record.receive_count >= self.settings.max_receives;
-            if let Step::Retry = self.relay(&message, last, deadline).await {
+            let span = info_span!(
+                "customer_message",
+                conversation = %message.conversation,
+                connection = message.connection_id,
+            );
+            if let Step::Retry = self.relay(&message, last, deadline).instrument(span).await {
                 held_back.insert(message.conversation);
                 again.push(record.record_id);
             }
@@ -134,6 +140,7 @@ impl OrderedRelay {
             Ok(Ok(Claim::Claimed)) => {}
             Ok(Ok(Claim::Handled)) => {
                 info!(conversation = %key, "a customer message delivered again was relayed already");
+                metrics::duplicate_dropped(DuplicateSource::CustomerMessage);
                 return Step::Done;
             }
             // Its lease ends before the queue delivers it again.
@@ -179,6 +186,7 @@ impl OrderedRelay {
         if !last {
             return Step::Retry;
         }
+        metrics::delivery_failed(Direction::ToAgent);
         self.teller
             .say(connection_id, &self.settings.relay_failed_message)
             .await;
@@ -233,11 +241,14 @@ impl OrderedRelay {
                 if let Err(err) = kept {
                     warn!(conversation = %key, error = %chain(&err), "could not update the conversation after relaying");
                 }
+                info!(conversation = %key, "customer message relayed");
+                metrics::message_relayed(Direction::ToAgent, conversation.provider);
                 return Sent::Done;
             }
             // Retrying will not help: the chat is over at the contact center.
             Err(err @ ContactCenterError::Refused { .. }) => {
                 warn!(conversation = %key, code = err.code(), error = %chain(&err), "the contact center refused the customer's message for good: the chat has ended");
+                metrics::delivery_failed(Direction::ToAgent);
                 let ended = &self.settings.ended_message;
                 self.teller
                     .end_refused_chat(&conversation, &connection_id, ended)
@@ -247,11 +258,13 @@ impl OrderedRelay {
             // Sending it again may show it twice more: the customer decides.
             Err(err @ ContactCenterError::Unknown { .. }) => {
                 error!(conversation = %key, code = err.code(), error = %chain(&err), "the customer's message may not have been relayed");
+                metrics::delivery_failed(Direction::ToAgent);
                 &self.settings.relay_uncertain_message
             }
             // No retry enables a contact center.
             Err(err @ ContactCenterError::NotEnabled(_)) => {
                 error!(conversation = %key, code = err.code(), error = %chain(&err), "could not relay the customer's message");
+                metrics::delivery_failed(Direction::ToAgent);
                 &self.settings.relay_failed_message
             }
             Err(err) => {

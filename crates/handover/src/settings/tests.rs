@@ -99,6 +99,18 @@ fn urls_need_a_scheme_and_lose_a_trailing_slash() {
     );
 }
 
+/// Found by fuzzing (`setting_value`): `/` became `https://`, a URL with a trailing slash and no
+/// host.
+#[test]
+fn a_url_or_host_of_only_slashes_is_refused() {
+    for slashes in ["/", " // "] {
+        assert_eq!(
+            url_or_host(&every(slashes), &REQUIRED),
+            Err(invalid(&REQUIRED, "a URL or a host name", slashes.trim()))
+        );
+    }
+}
+
 #[test]
 fn a_choice_is_one_of_its_names() {
     let choices = [("default", 1), ("fail", 2)];

@@ -133,6 +133,14 @@ impl State {
             .find(|chat| chat.chat.contact_id == contact_id)
     }
 
+    /// Every participant and connection token issued.
+    pub(crate) fn tokens(&self) -> impl Iterator<Item = &str> {
+        let participant = self.participant_tokens.keys();
+        participant
+            .chain(self.connection_tokens.keys())
+            .map(String::as_str)
+    }
+
     /// The contact a `StartChatContact` client token started, if any.
     pub(crate) fn started_with(&self, client_token: &str) -> Option<&str> {
         self.by_client_token.get(client_token).map(String::as_str)

@@ -174,6 +174,11 @@ impl State {
         self.tokens.insert(token, now + lifetime);
     }
 
+    /// The access tokens issued and not yet expired.
+    pub(crate) fn tokens(&self) -> impl Iterator<Item = &str> {
+        self.tokens.keys().map(String::as_str)
+    }
+
     /// Whether `token` was issued here and has not expired.
     pub(crate) fn token_valid(&self, token: &str) -> bool {
         self.tokens

@@ -10,6 +10,7 @@ mod customer_messages;
 mod kept_messages;
 mod lex_runtime;
 mod management_api;
+mod observability;
 mod startup;
 mod support;
 mod websocket_api;
