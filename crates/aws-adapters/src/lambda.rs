@@ -10,6 +10,8 @@ use handover::settings::{self, SettingError, Variable};
 use lambda_runtime::Context;
 use tokio::time::Instant;
 
+use crate::tls;
+
 /// Time kept back from the Lambda's deadline to answer after the last outbound call.
 pub const DEADLINE_MARGIN: Duration = Duration::from_millis(1500);
 
@@ -30,17 +32,18 @@ pub const AWS_CALL_TIMEOUT: Duration = Duration::from_secs(4);
 /// How long connecting to an AWS endpoint may take.
 pub const AWS_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// The AWS configuration from the environment, with the call timeouts above.
-pub async fn aws_config() -> SdkConfig {
+/// The AWS configuration from the environment, with the call timeouts above and the roots of
+/// trust [`AWS_TLS_ROOTS`](crate::tls::AWS_TLS_ROOTS) names. One HTTP client, and so one
+/// connection pool, serves every SDK client made from it.
+pub async fn aws_config() -> Result<SdkConfig, SettingError> {
+    let roots = tls::tls_roots(|name| std::env::var(name).ok())?;
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(AWS_CONNECT_TIMEOUT)
         .operation_attempt_timeout(AWS_ATTEMPT_TIMEOUT)
         .operation_timeout(AWS_CALL_TIMEOUT)
         .build();
-    aws_config::defaults(BehaviorVersion::latest())
-        .timeout_config(timeouts)
-        .load()
-        .await
+    let loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
+    Ok(tls::trusting(loader, roots).load().await)
 }
 
 /// The invocation's deadline less [`DEADLINE_MARGIN`], as a tokio instant.
@@ -70,7 +73,12 @@ mod tests {
 
     #[tokio::test]
     async fn every_aws_call_is_bounded_inside_the_shortest_function_timeout() {
-        let timeouts = aws_config().await.timeout_config().cloned().unwrap();
+        let timeouts = aws_config()
+            .await
+            .unwrap()
+            .timeout_config()
+            .cloned()
+            .unwrap();
         assert_eq!(timeouts.connect_timeout(), Some(AWS_CONNECT_TIMEOUT));
         assert_eq!(
             timeouts.operation_attempt_timeout(),

@@ -11,3 +11,4 @@ pub mod messages;
 pub mod observability;
 pub mod queue;
 pub mod secrets;
+pub mod tls;

@@ -13,7 +13,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env()?;
     let metrics = record_metrics(&config.metrics_namespace)?;
-    let aws = aws_config().await;
+    let aws = aws_config().await?;
     let store = DynamoDbStore::from_settings(aws_sdk_dynamodb::Client::new(&aws), &config.store);
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
     let keep_alives = keep_alive(

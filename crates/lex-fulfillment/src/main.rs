@@ -13,7 +13,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env()?;
     let metrics = record_metrics(&config.metrics_namespace)?;
-    let aws = aws_config().await;
+    let aws = aws_config().await?;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let secrets = CachedSecrets::new(
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),

@@ -14,6 +14,7 @@ use crate::error::{ConfigError, TalkdeskError};
 use crate::retry::{Repeats, RetryPolicy, Sleeper, TokioSleeper};
 
 mod conversations;
+mod tls;
 
 /// Token request body: a client-credentials grant for the only scope this client needs.
 const TOKEN_FORM: [(&str, &str); 2] = [
@@ -71,6 +72,7 @@ impl TalkdeskClient {
         let idempotency_header = HeaderName::try_from(config.idempotency_header.as_str())
             .map_err(|_| ConfigError::InvalidIdempotencyHeader)?;
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls::client_config())
             // Talkdesk does not redirect these endpoints; following one could send credentials
             // somewhere unexpected.
             .redirect(reqwest::redirect::Policy::none())

@@ -79,7 +79,8 @@ impl RelayRig {
             contact_centers.clone(),
             poster.clone(),
             OrderedSettings::default(),
-        );
+        )
+        .with_clock(clock.clone());
         let relay = CustomerRelay::new(
             store.clone(),
             contact_centers,

@@ -15,6 +15,7 @@ use crate::conversation::{Conversation, ConversationKey, ConversationStatus, Pro
 use crate::errors::{Cause, chain};
 use crate::metrics::{self, Direction, DuplicateSource};
 use crate::outbox::{Delivery, Kept, KeptDelivery, KeptMessage};
+use crate::store::lifetime::is_due_refresh;
 use crate::store::{Claim, ConversationStore, StoreError};
 
 /// How long a delivery attempt holds an agent message before another may take it over: longer
@@ -279,8 +280,13 @@ impl AgentEvents {
             // beats losing it. Releasing failed: the retry waits for the lease.
             warn!(conversation = %conversation.key, error = %chain(&err), "could not settle a message's claim");
         }
-        if taken {
-            // An active chat lives on, whichever side writes.
+        let due = is_due_refresh(
+            conversation.updated_at,
+            conversation.expires_at,
+            self.clock.now(),
+        );
+        if taken && due {
+            // An active chat lives on, whichever side writes (see `store::lifetime`).
             if let Err(err) = self.store.touch(&conversation.key).await {
                 warn!(conversation = %conversation.key, error = %chain(&err), "could not refresh the conversation's lifetime");
             }

@@ -22,11 +22,13 @@ use tracing::{Instrument, error, info, info_span, warn};
 use super::queue::CustomerMessage;
 use super::settings::OrderedSettings;
 use super::tell::Teller;
+use crate::clock::{Clock, SystemClock};
 use crate::connections::ConnectionPoster;
 use crate::contact_center::{ContactCenterError, ContactCenters, CustomerText};
 use crate::conversation::ConversationStatus;
 use crate::errors::chain;
 use crate::metrics::{self, Direction, DuplicateSource};
+use crate::store::lifetime::is_due_refresh;
 use crate::store::{Claim, ConversationStore};
 
 /// How long an attempt holds a message: longer than the customer-relay function's timeout
@@ -70,6 +72,7 @@ pub struct OrderedRelay {
     contact_centers: ContactCenters,
     teller: Teller,
     settings: OrderedSettings,
+    clock: Arc<dyn Clock>,
 }
 
 impl OrderedRelay {
@@ -86,7 +89,13 @@ impl OrderedRelay {
             store,
             contact_centers,
             settings,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Reads the time from `clock` (for the conversation's lifetime).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
     }
 
     /// Relays a batch in order; answers the ids of the records to deliver again. A record that
@@ -233,10 +242,21 @@ impl OrderedRelay {
         };
         let told = match sent {
             Ok(relayed) => {
-                // One write either way: what the contact center asked to keep, or the lifetime.
+                // At most one write: what the contact center asked to keep, or the lifetime
+                // when it is due (see `store::lifetime`); on most messages none.
+                let due = is_due_refresh(
+                    conversation.updated_at,
+                    conversation.expires_at,
+                    self.clock.now(),
+                );
                 let kept = match &relayed.provider_data {
-                    Some(provider_data) => self.store.keep_provider_data(key, provider_data).await,
-                    None => self.store.touch(key).await,
+                    Some(provider_data) => self
+                        .store
+                        .keep_provider_data(key, provider_data)
+                        .await
+                        .map(drop),
+                    None if due => self.store.touch(key).await.map(drop),
+                    None => Ok(()),
                 };
                 if let Err(err) = kept {
                     warn!(conversation = %key, error = %chain(&err), "could not update the conversation after relaying");

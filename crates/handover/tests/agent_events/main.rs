@@ -243,6 +243,18 @@ async fn a_message_whose_delivery_died_half_way_is_delivered_by_a_retry() {
 }
 
 #[tokio::test]
+async fn agent_messages_within_a_quarter_of_the_lifetime_write_nothing_to_the_conversation() {
+    let rig = rig(AgentEventSettings::default()).await;
+    let before = rig.conversation().await;
+    rig.clock
+        .advance(DEFAULT_LIFETIME / 4 - Duration::from_secs(1));
+    for (id, text) in [("m1", "Hi"), ("m2", "How can I help?")] {
+        assert_eq!(rig.handle(message(id, text)).await, Ok(Outcome::Delivered));
+    }
+    assert_eq!(rig.conversation().await.version, before.version);
+}
+
+#[tokio::test]
 async fn an_agent_message_refreshes_the_conversations_lifetime() {
     let rig = rig(AgentEventSettings::default()).await;
     let lifetime = DEFAULT_LIFETIME;

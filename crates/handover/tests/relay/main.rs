@@ -17,6 +17,7 @@ use handover::keep_alive::{DELIVERY_DELAY, KeepAliveTick};
 use handover::outbox::KeptMessage;
 use handover::reference::{DEFAULT_KEY_SECRET, ReferenceError, ReferenceSigner};
 use handover::relay::{CustomerRelay, Refusal, RelaySettings};
+use handover::store::lifetime::DEFAULT_LIFETIME;
 use handover::store::{Conversations, Outboxes};
 use tokio::time::Instant;
 

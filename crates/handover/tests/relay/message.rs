@@ -199,19 +199,29 @@ async fn a_store_too_slow_to_answer_is_told_by_the_deadline() {
 }
 
 #[tokio::test]
-async fn a_relayed_message_refreshes_the_lifetime() {
+async fn a_relayed_message_refreshes_the_lifetime_once_a_quarter_of_it_has_passed() {
     let rig = rig();
-    let conversation = rig.connected("conn-A=").await;
-    rig.clock.advance(Duration::from_secs(600));
+    let key = rig.connected("conn-A=").await.key;
+    let conversation = rig.store.conversation(&key).await.unwrap().unwrap();
+    let quarter = DEFAULT_LIFETIME / 4;
+    rig.clock.advance(quarter - Duration::from_secs(1));
     say_hi(&rig.relay, deadline()).await;
     rig.deliver().await;
-    let stored = rig
-        .store
-        .conversation(&conversation.key)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(stored.expires_at > conversation.expires_at + Duration::from_secs(599));
+    let stored = rig.store.conversation(&key).await.unwrap();
+    assert_eq!(
+        stored.map(|stored| stored.version),
+        Some(conversation.version),
+        "a message within a quarter of the lifetime writes nothing to the conversation"
+    );
+    rig.clock.advance(Duration::from_secs(1));
+    let frame = r#"{"action":"onMessage","message":"still there?"}"#;
+    rig.relay
+        .message("conn-A=", "req-2", frame, deadline())
+        .await;
+    rig.deliver().await;
+    let stored = rig.store.conversation(&key).await.unwrap().unwrap();
+    assert!(stored.expires_at >= conversation.expires_at + quarter);
+    assert_eq!(rig.contact_center.sent().len(), 2, "both messages went");
 }
 
 #[tokio::test]

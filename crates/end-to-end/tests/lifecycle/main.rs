@@ -1,6 +1,10 @@
 //! Whole conversations through the Lambdas (the customer-relay one fed from the FIFO queue), each wired as its `main` wires it, sharing
 //! one table and one set of secrets in the AWS emulator that `scripts/test` starts, with
 //! Talkdesk faked on loopback and what reached the customer read back from the emulator.
+//! The DynamoDB and Secrets Manager calls they make are counted (see `warm_path`).
+
+mod calls;
+mod warm_path;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +19,7 @@ use aws_adapters::secrets::SecretsManager;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::MessageSystemAttributeName;
+use calls::Calls;
 use conversation_store::DynamoDbStore;
 use handover::conversation::{ConversationStatus, Provider};
 use handover::escalation::CodeHook;
@@ -46,12 +51,19 @@ struct Stack {
     talkdesk: MockServer,
     talkdesk_id: String,
     recorder: Recorder,
+    /// Every DynamoDB call the Lambdas made, by operation.
+    dynamodb_calls: Calls,
+    /// Every Secrets Manager call the Lambdas made, by operation.
+    secrets_calls: Calls,
 }
 
 /// The three Lambdas configured from one environment, as one deployment configures them.
 async fn stack() -> Stack {
     let aws = test_support::emulator().await;
-    let (dynamodb, table) = test_support::conversation_table(&aws).await;
+    let (_, table) = test_support::conversation_table(&aws).await;
+    let dynamodb_calls = Calls::default();
+    let dynamodb = dynamodb_calls.dynamodb(&aws);
+    let secrets_calls = Calls::default();
     let names = test_support::put_secrets(
         &aws,
         &[
@@ -105,7 +117,7 @@ async fn stack() -> Stack {
     ]);
     let var = |name: &str| vars.get(name).cloned();
     let secrets = || -> Arc<dyn SecretSource> {
-        let client = aws_sdk_secretsmanager::Client::new(&aws);
+        let client = secrets_calls.secrets_manager(&aws);
         Arc::new(CachedSecrets::new(
             SecretsManager::new(client),
             std::time::Duration::from_secs(300),
@@ -156,6 +168,8 @@ async fn stack() -> Stack {
         talkdesk,
         talkdesk_id,
         recorder: Recorder::start().await,
+        dynamodb_calls,
+        secrets_calls,
     }
 }
 
