@@ -10,7 +10,9 @@ use conversation_store::DynamoDbStore;
 use handover::secrets::CachedSecrets;
 use lambda_http::{Request, RequestExt, service_fn};
 
-#[tokio::main]
+// Lambda hands a process one event at a time: a second thread would only cost start-up time
+// and memory.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let config = Config::from_env()?;

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use handover::settings::{self, SettingError, Variable};
@@ -42,7 +43,13 @@ pub async fn aws_config() -> Result<SdkConfig, SettingError> {
         .operation_attempt_timeout(AWS_ATTEMPT_TIMEOUT)
         .operation_timeout(AWS_CALL_TIMEOUT)
         .build();
-    let loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
+    // Lambda gives the function's credentials in the environment, where the default chain
+    // looks first: reading them there spares every cold start building the chain's other
+    // providers (an STS client among them, with its endpoint rules).
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
+    }
     Ok(tls::trusting(loader, roots).load().await)
 }
 

@@ -9,7 +9,9 @@ use customer_relay::{Config, handle, relay};
 use handover::secrets::CachedSecrets;
 use lambda_runtime::service_fn;
 
-#[tokio::main]
+// Lambda hands a process one event at a time: a second thread would only cost start-up time
+// and memory.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env()?;

@@ -5,7 +5,9 @@
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
 
-#[tokio::main]
+// Lambda hands a process one event at a time: a second thread would only cost start-up time
+// and memory.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| async {
         Ok::<_, Error>(event.payload)

@@ -1,0 +1,250 @@
+//! What each entry point's own work costs on a warm function, with every port an in-memory
+//! fake (the store, the contact center, the poster, the queues): time and heap allocations per
+//! event, p50 and p99. `cargo bench -p handover --bench warm_events`.
+//!
+//! Each event is timed alone, so the percentiles are of single events, which criterion's
+//! sample means do not give; allocations are counted by the global allocator over all of them.
+//! Every event is built before the timing starts; the fakes record what they are handed, so
+//! their own allocations are counted too.
+
+use std::alloc::System;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use handover::agent_events::{AgentAction, AgentEvent, AgentEventSettings, AgentEvents, Outcome};
+use handover::conversation::{ConversationKey, Provider};
+use handover::escalation::{CodeHook, EscalationSettings};
+use handover::keep_alive::{KeepAlive, KeepAliveTick, TickOutcome};
+use handover::lex::LexEvent;
+use handover::reference::DEFAULT_KEY_SECRET;
+use handover::relay::CustomerMessage;
+use handover::store::Conversations;
+use serde_json::json;
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use test_support::fakes::{FakeContactCenter, MapSecrets, RecordingPoster, RecordingQueue, record};
+use test_support::relay::{KEEP_ALIVE_INTERVAL, RelayRig, SIGNING_KEY};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Events timed per entry point, after as many untimed to warm up.
+const EVENTS: usize = 10_000;
+
+/// One entry point's figures.
+struct Measured {
+    p50: Duration,
+    p99: Duration,
+    allocations: f64,
+    bytes: f64,
+}
+
+/// Runs `event(0..EVENTS)` untimed, then `event(EVENTS..2 * EVENTS)` timed one by one.
+async fn measure<F, Fut>(mut event: F) -> Measured
+where
+    F: FnMut(usize) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for n in 0..EVENTS {
+        event(n).await;
+    }
+    let mut took = Vec::with_capacity(EVENTS);
+    let region = Region::new(GLOBAL);
+    for n in EVENTS..2 * EVENTS {
+        let started = Instant::now();
+        event(n).await;
+        took.push(started.elapsed());
+    }
+    let allocated = region.change();
+    took.sort_unstable();
+    Measured {
+        p50: took[EVENTS / 2],
+        p99: took[EVENTS * 99 / 100],
+        allocations: allocated.allocations as f64 / EVENTS as f64,
+        bytes: allocated.bytes_allocated as f64 / EVENTS as f64,
+    }
+}
+
+fn frame(n: usize) -> String {
+    format!(r#"{{"action":"onMessage","message":"message {n}","conversationId":"ref"}}"#)
+}
+
+/// The Lex Web UI's fulfillment of the escalation intent, in a Lex session of its own.
+fn escalation(n: usize) -> LexEvent {
+    let mut event = test_support::files::fixture("lex/fulfillment-from-lex-web-ui.json");
+    event["sessionId"] = json!(format!("us-east-1:bench-{n}"));
+    event["sessionState"]["intent"]["name"] = json!("TalkToAgent");
+    event["sessionState"]["intent"]["slots"] = json!({"CustomerName": null, "Subject": null});
+    let attributes = &mut event["sessionState"]["sessionAttributes"];
+    attributes["customer_name"] = json!("Zoë Souza");
+    attributes["subject"] = json!("Refund for order 1234");
+    LexEvent::from_value(event).expect("a Lex V2 event")
+}
+
+fn deadline() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(10)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mut rows = Vec::new();
+
+    // The code hook: a customer who asks for an agent is handed over (the transcript read,
+    // the contact center's conversation started, the conversation stored, a reference signed).
+    let rig = RelayRig::new();
+    let contact_center = Arc::new(FakeContactCenter::default());
+    let hook = CodeHook::new(
+        rig.store.clone(),
+        contact_center.clone(),
+        Arc::new(MapSecrets::with(DEFAULT_KEY_SECRET, SIGNING_KEY)),
+        EscalationSettings::default(),
+    )
+    .with_clock(rig.clock.clone());
+    let escalations: Vec<_> = (0..2 * EVENTS).map(escalation).collect();
+    let code_hook = measure(|n| {
+        let (hook, event) = (&hook, &escalations[n]);
+        async move {
+            hook.handle(event, deadline()).await;
+        }
+    })
+    .await;
+    assert_eq!(
+        contact_center.starts().len(),
+        2 * EVENTS,
+        "every one handed over"
+    );
+    rows.push(("code hook, a hand-over", code_hook));
+
+    // `$connect`: a reference verified, a connection bound, keep-alives started.
+    let rig = RelayRig::new();
+    let mut references = Vec::with_capacity(2 * EVENTS);
+    for _ in 0..2 * EVENTS {
+        references.push(rig.conversation().await.1);
+    }
+    let connections: Vec<_> = (0..2 * EVENTS).map(|n| format!("conn-{n}=")).collect();
+    let connect = measure(|n| {
+        let (rig, reference, connection) = (&rig, &references[n], &connections[n]);
+        async move {
+            rig.relay
+                .connect(connection, Some(reference))
+                .await
+                .unwrap();
+        }
+    })
+    .await;
+    rows.push(("`$connect`", connect));
+
+    // `onMessage`: the frame read, the connection's conversation found, the message queued.
+    let rig = RelayRig::new();
+    rig.connected("conn-A=").await;
+    let frames: Vec<_> = (0..2 * EVENTS)
+        .map(|n| (format!("req-{n}"), frame(n)))
+        .collect();
+    let on_message = measure(|n| {
+        let (rig, (id, frame)) = (&rig, &frames[n]);
+        async move {
+            rig.relay.message("conn-A=", id, frame, deadline()).await;
+            if n % 1_000 == 999 {
+                rig.messages.drain();
+            }
+        }
+    })
+    .await;
+    assert!(rig.poster.calls().is_empty(), "every message was queued");
+    rows.push(("`onMessage`", on_message));
+
+    // customer-relay: one queued message claimed, sent to the contact center, completed.
+    let rig = RelayRig::new();
+    let key = rig.connected("conn-A=").await.key;
+    let records: Vec<_> = (0..2 * EVENTS)
+        .map(|n| {
+            let message = CustomerMessage {
+                conversation: key.clone(),
+                connection_id: "conn-A=".into(),
+                message_id: format!("req-{n}"),
+                text: format!("message {n}"),
+            };
+            record(&message, 1)
+        })
+        .collect();
+    let relay = measure(|n| {
+        let (rig, record) = (&rig, &records[n]);
+        async move {
+            let again = rig.deliver_records(vec![record.clone()]).await;
+            assert!(again.is_empty());
+        }
+    })
+    .await;
+    assert_eq!(rig.contact_center.sent().len(), 2 * EVENTS);
+    rows.push(("customer-relay, one message", relay));
+
+    // An agent message: found by the contact center's id, claimed, posted, completed.
+    let rig = RelayRig::new();
+    let talkdesk_id = rig.connected("conn-A=").await.provider_conversation_id;
+    let poster = Arc::new(RecordingPoster::default());
+    let events = AgentEvents::new(rig.store.clone(), poster, AgentEventSettings::default())
+        .with_clock(rig.clock.clone());
+    let messages: Vec<_> = (0..2 * EVENTS)
+        .map(|n| {
+            let action = AgentAction::Message {
+                id: format!("msg-{n}"),
+                text: format!("reply {n}"),
+            };
+            AgentEvent::new(Provider::Talkdesk, &talkdesk_id, Some("Sam"), action)
+        })
+        .collect();
+    let agent = measure(|n| {
+        let (events, event) = (&events, &messages[n]);
+        async move {
+            assert_eq!(events.handle(event).await, Ok(Outcome::Delivered));
+        }
+    })
+    .await;
+    rows.push(("agent message", agent));
+
+    // A keep-alive tick: claimed, the conversation read, a frame posted, the next scheduled.
+    let rig = RelayRig::new();
+    let mut bound: Vec<ConversationKey> = Vec::with_capacity(2 * EVENTS);
+    for n in 0..2 * EVENTS {
+        let key = rig.conversation().await.0.key;
+        rig.store
+            .bind_connection(&key, &format!("conn-{n}="))
+            .await
+            .unwrap();
+        bound.push(key);
+    }
+    let keep_alive = KeepAlive::new(
+        rig.store.clone(),
+        Arc::new(RecordingPoster::default()),
+        Arc::new(RecordingQueue::default()),
+        KEEP_ALIVE_INTERVAL,
+    );
+    let ticks: Vec<_> = (0..2 * EVENTS)
+        .map(|n| KeepAliveTick {
+            connection_id: format!("conn-{n}="),
+            conversation: bound[n].clone(),
+            sequence: 1,
+            farewell: false,
+        })
+        .collect();
+    let tick = measure(|n| {
+        let (keep_alive, tick) = (&keep_alive, &ticks[n]);
+        async move {
+            assert_eq!(keep_alive.tick(tick).await, Ok(TickOutcome::Sent));
+        }
+    })
+    .await;
+    rows.push(("keep-alive tick", tick));
+
+    println!("| entry point | p50 | p99 | allocations per event | bytes allocated per event |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (name, measured) in rows {
+        println!(
+            "| {name} | {:.1} µs | {:.1} µs | {:.0} | {:.0} |",
+            measured.p50.as_secs_f64() * 1e6,
+            measured.p99.as_secs_f64() * 1e6,
+            measured.allocations,
+            measured.bytes,
+        );
+    }
+}
