@@ -112,8 +112,11 @@ impl Chat {
 /// Everything the simulator remembers.
 #[derive(Default)]
 pub(crate) struct State {
-    /// In the order they were started.
+    /// In the order they were started; never removed, so positions stay valid.
     chats: Vec<Chat>,
+    /// Contact ids to their chat's position in `chats` and its participant token: every
+    /// message and event looks its chat up, so a scan would grow with the chats held.
+    by_contact: HashMap<String, (usize, String)>,
     /// `StartChatContact` client tokens to the contact they started.
     by_client_token: HashMap<String, String>,
     /// Participant tokens to their contact.
@@ -128,9 +131,8 @@ impl State {
     }
 
     pub(crate) fn chat_mut(&mut self, contact_id: &str) -> Option<&mut Chat> {
-        self.chats
-            .iter_mut()
-            .find(|chat| chat.chat.contact_id == contact_id)
+        let (position, _) = self.by_contact.get(contact_id)?;
+        self.chats.get_mut(*position)
     }
 
     /// Every participant and connection token issued.
@@ -159,6 +161,10 @@ impl State {
             .insert(client_token, contact_id.clone());
         self.participant_tokens
             .insert(participant_token.clone(), contact_id.clone());
+        self.by_contact.insert(
+            contact_id.clone(),
+            (self.chats.len(), participant_token.clone()),
+        );
         self.chats.push(Chat {
             chat: SimChat {
                 contact_id,
@@ -183,10 +189,8 @@ impl State {
 
     /// The participant token issued for a chat (a retried start answers the same one).
     pub(crate) fn participant_token_of(&self, contact_id: &str) -> Option<&str> {
-        self.participant_tokens
-            .iter()
-            .find(|(_, contact)| *contact == contact_id)
-            .map(|(token, _)| token.as_str())
+        let (_, token) = self.by_contact.get(contact_id)?;
+        Some(token)
     }
 
     /// The open chat a participant token was issued for.

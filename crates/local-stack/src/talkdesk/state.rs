@@ -133,19 +133,22 @@ impl Record {
 /// Everything the simulator remembers.
 #[derive(Default)]
 pub(crate) struct State {
-    /// In the order they were started.
+    /// In the order they were started; never removed, so positions stay valid.
     records: Vec<Record>,
+    /// Conversation ids to their position in `records`: every message looks its conversation
+    /// up, so a scan would grow with the conversations held.
+    by_id: HashMap<String, usize>,
     by_idempotency_key: HashMap<String, String>,
     tokens: HashMap<String, Instant>,
 }
 
 impl State {
     pub(crate) fn record(&self, id: &str) -> Option<&Record> {
-        self.records.iter().find(|r| r.conversation.id == id)
+        self.records.get(*self.by_id.get(id)?)
     }
 
     pub(crate) fn record_mut(&mut self, id: &str) -> Option<&mut Record> {
-        self.records.iter_mut().find(|r| r.conversation.id == id)
+        self.records.get_mut(*self.by_id.get(id)?)
     }
 
     pub(crate) fn records(&self) -> &[Record] {
@@ -163,6 +166,8 @@ impl State {
             self.by_idempotency_key
                 .insert(key, record.conversation.id.clone());
         }
+        self.by_id
+            .insert(record.conversation.id.clone(), self.records.len());
         self.records.push(record);
     }
 
