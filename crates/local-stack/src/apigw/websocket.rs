@@ -36,6 +36,9 @@ const INTEGRATION_TIMEOUT: Duration = Duration::from_secs(29);
 /// API Gateway's largest frame and message.
 const MAX_FRAME_BYTES: usize = 32 * 1024;
 const MAX_MESSAGE_BYTES: usize = 128 * 1024;
+/// Each connection's read buffer, allocated when it opens (128 KiB by default): a chat's frames
+/// are a few hundred bytes, and a larger one is read in several goes.
+const READ_BUFFER_BYTES: usize = 8 * 1024;
 /// How long a server-side close waits for the client's answering close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// The close code when the Management API deletes the connection.
@@ -277,6 +280,7 @@ async fn handshake(
     upgrade
         .max_frame_size(MAX_FRAME_BYTES)
         .max_message_size(MAX_MESSAGE_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
         .on_failed_upgrade(move |_| {
             // `$connect` accepted a client that then went away: API Gateway reports the drop.
             let (emulator, connection) = failed;
