@@ -1,8 +1,9 @@
 //! The certificates the functions trust on their AWS calls.
 //!
-//! Every AWS endpoint the functions call (DynamoDB, Secrets Manager, SQS, the API Gateway
-//! Management API, Amazon Connect) presents a certificate issued under Amazon Trust Services'
-//! roots: Amazon Root CA 1 to 4, cross-signed by Starfield Services Root G2. Compiled in, those
+//! AWS documents that its service endpoints (DynamoDB, Secrets Manager, SQS, the API Gateway
+//! Management API, Amazon Connect among them) present certificates issued under Amazon Trust
+//! Services' roots: Amazon Root CA 1 to 4, cross-signed by Starfield Services Root G2; that is
+//! AWS's word, not checked here against every endpoint and partition. Compiled in, those
 //! five spare every cold start reading and parsing the system's whole store (about 150
 //! certificates). `AWS_TLS_ROOTS=system` goes back to the system's store, for a partition or a
 //! proxy whose certificates come from elsewhere.
