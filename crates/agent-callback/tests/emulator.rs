@@ -39,10 +39,7 @@ async fn rig() -> Rig {
         (CALLBACK_API_KEY_SECRET.name, secret),
     ]);
     let config = Config::from_vars(|name| vars.get(name).cloned()).unwrap();
-    let secrets = CachedSecrets::new(
-        SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
-        config.secrets_refresh,
-    );
+    let secrets = CachedSecrets::new(SecretsManager::from_config(&aws), config.secrets_refresh);
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
     let store = DynamoDbStore::new(dynamodb, &table);
     let callback = callback(

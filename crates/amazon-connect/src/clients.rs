@@ -1,4 +1,4 @@
-//! The two SDK clients, from the function's AWS configuration (its role's credentials and
+//! The two SDK clients' configurations, from the function's AWS configuration (its role's credentials and
 //! region) and the endpoint overrides.
 
 use aws_config::SdkConfig;
@@ -8,26 +8,27 @@ use aws_sdk_connect::operation::start_chat_contact::StartChatContactError;
 
 use crate::AmazonConnectSettings;
 
-/// The Amazon Connect client (signed with SigV4) for `settings`.
-pub fn connect(sdk: &SdkConfig, settings: &AmazonConnectSettings) -> aws_sdk_connect::Client {
+/// The Amazon Connect client's configuration (signed with SigV4) for `settings`.
+pub fn connect(sdk: &SdkConfig, settings: &AmazonConnectSettings) -> aws_sdk_connect::Config {
     let mut config =
         aws_sdk_connect::config::Builder::from(sdk).retry_classifier(NoCapacityIsFinal);
     if let Some(endpoint) = &settings.connect_endpoint {
         config = config.endpoint_url(endpoint);
     }
-    aws_sdk_connect::Client::from_conf(config.build())
+    config.build()
 }
 
-/// The participant service's client: its calls are authorised by the participant's tokens.
+/// The participant service's client's configuration: its calls are authorised by the
+/// participant's tokens.
 pub fn participant(
     sdk: &SdkConfig,
     settings: &AmazonConnectSettings,
-) -> aws_sdk_connectparticipant::Client {
+) -> aws_sdk_connectparticipant::Config {
     let mut config = aws_sdk_connectparticipant::config::Builder::from(sdk);
     if let Some(endpoint) = &settings.participant_endpoint {
         config = config.endpoint_url(endpoint);
     }
-    aws_sdk_connectparticipant::Client::from_conf(config.build())
+    config.build()
 }
 
 /// Forbids retrying `StartChatContact`'s `LimitExceededException`: it means every agent is

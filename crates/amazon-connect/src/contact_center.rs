@@ -2,6 +2,7 @@
 //! chat contact, driven through the participant service.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
@@ -28,10 +29,15 @@ const TEXT_PLAIN: &str = "text/plain";
 
 /// Amazon Connect chat as a contact center.
 pub struct AmazonConnectContactCenter {
-    connect: aws_sdk_connect::Client,
-    participant: aws_sdk_connectparticipant::Client,
+    connect: OnFirstCall<aws_sdk_connect::Client>,
+    participant: OnFirstCall<aws_sdk_connectparticipant::Client>,
     settings: AmazonConnectSettings,
 }
+
+/// A client made on its first call: making the first client of a service parses its endpoint
+/// rules, a tenth of a cold start, and most events call only one of the two services, or none
+/// (a function that serves both contact centers, with a Talkdesk conversation).
+type OnFirstCall<C> = LazyLock<C, Box<dyn FnOnce() -> C + Send>>;
 
 /// A connection token and when it expires.
 struct Connection {
@@ -43,9 +49,15 @@ impl AmazonConnectContactCenter {
     /// The contact center as `settings` describe it, calling AWS with the credentials and
     /// region of `sdk`.
     pub fn new(sdk: &SdkConfig, settings: &AmazonConnectSettings) -> Self {
+        let connect = clients::connect(sdk, settings);
+        let participant = clients::participant(sdk, settings);
         Self {
-            connect: clients::connect(sdk, settings),
-            participant: clients::participant(sdk, settings),
+            connect: LazyLock::new(Box::new(move || {
+                aws_sdk_connect::Client::from_conf(connect)
+            })),
+            participant: LazyLock::new(Box::new(move || {
+                aws_sdk_connectparticipant::Client::from_conf(participant)
+            })),
             settings: settings.clone(),
         }
     }

@@ -12,6 +12,8 @@ use aws_sdk_apigatewaymanagement::primitives::Blob;
 use handover::connections::{ConnectionPoster, Frame, PostError};
 use handover::errors::Cause;
 
+use crate::lazy::{OnFirstCall, on_first_call};
+
 /// The Management API endpoint of a WebSocket API stage, from the `domainName` and `stage` of
 /// its events' request context: `https://{domain_name}/{stage}`.
 pub fn connections_endpoint(domain_name: &str, stage: &str) -> String {
@@ -19,17 +21,12 @@ pub fn connections_endpoint(domain_name: &str, stage: &str) -> String {
 }
 
 /// Posts to and closes the connections of one WebSocket API stage.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ApiGatewayConnections {
-    client: Client,
+    client: OnFirstCall<Client>,
 }
 
 impl ApiGatewayConnections {
-    /// Works through `client`, which must be configured with the stage's endpoint.
-    pub fn new(client: Client) -> Self {
-        Self { client }
-    }
-
     /// Works through a client for the stage at `endpoint`, e.g.
     /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` (see
     /// [`connections_endpoint`]): the Management API has no regional endpoint of its own.
@@ -37,7 +34,9 @@ impl ApiGatewayConnections {
         let config = aws_sdk_apigatewaymanagement::config::Builder::from(aws)
             .endpoint_url(endpoint)
             .build();
-        Self::new(Client::from_conf(config))
+        Self {
+            client: on_first_call(move || Client::from_conf(config)),
+        }
     }
 }
 

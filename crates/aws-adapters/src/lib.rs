@@ -7,6 +7,7 @@
 
 pub mod connections;
 pub mod lambda;
+mod lazy;
 pub mod messages;
 pub mod observability;
 pub mod queue;

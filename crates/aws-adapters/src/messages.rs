@@ -9,13 +9,15 @@ use handover::errors::Cause;
 use handover::relay::{CustomerMessage, EnqueueError, MessageQueue};
 use handover::settings::Variable;
 
+use crate::lazy::{OnFirstCall, on_first_call};
+
 /// The URL of the SQS FIFO queue of customer messages (`CustomerMessageQueue`).
 pub const CUSTOMER_MESSAGE_QUEUE_URL: Variable = Variable::required("CUSTOMER_MESSAGE_QUEUE_URL");
 
 /// Queues customer messages on one SQS FIFO queue.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SqsMessageQueue {
-    client: Client,
+    client: OnFirstCall<Client>,
     queue_url: String,
 }
 
@@ -23,7 +25,10 @@ impl SqsMessageQueue {
     /// Sends to the FIFO queue at `queue_url`.
     pub fn new(aws: &SdkConfig, queue_url: impl Into<String>) -> Self {
         Self {
-            client: Client::new(aws),
+            client: on_first_call({
+                let aws = aws.clone();
+                move || Client::new(&aws)
+            }),
             queue_url: queue_url.into(),
         }
     }

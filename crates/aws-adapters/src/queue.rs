@@ -10,6 +10,8 @@ use handover::errors::Cause;
 use handover::keep_alive::{KeepAliveTick, QueueError, TickQueue};
 use handover::settings::Variable;
 
+use crate::lazy::{OnFirstCall, on_first_call};
+
 /// The URL of the SQS queue the keep-alive function consumes.
 pub const KEEP_ALIVE_QUEUE_URL: Variable = Variable::required("KEEP_ALIVE_QUEUE_URL");
 
@@ -17,9 +19,9 @@ pub const KEEP_ALIVE_QUEUE_URL: Variable = Variable::required("KEEP_ALIVE_QUEUE_
 const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 
 /// Schedules ticks on one SQS queue.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SqsTickQueue {
-    client: Client,
+    client: OnFirstCall<Client>,
     queue_url: String,
 }
 
@@ -27,7 +29,10 @@ impl SqsTickQueue {
     /// Sends to the queue at `queue_url`.
     pub fn new(aws: &SdkConfig, queue_url: impl Into<String>) -> Self {
         Self {
-            client: Client::new(aws),
+            client: on_first_call({
+                let aws = aws.clone();
+                move || Client::new(&aws)
+            }),
             queue_url: queue_url.into(),
         }
     }

@@ -1,22 +1,35 @@
 //! [`SecretSource`] over AWS Secrets Manager.
 
 use async_trait::async_trait;
+use aws_config::SdkConfig;
 use aws_sdk_secretsmanager::Client;
 use handover::errors::Cause;
 use handover::secrets::{SecretError, SecretSource};
 
+use crate::lazy::{OnFirstCall, on_first_call};
+
 /// Reads secrets with GetSecretValue, by name or ARN, at the secret's current version.
 ///
 /// Put a `handover::secrets::CachedSecrets` in front of it: every call here is a request.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SecretsManager {
-    client: Client,
+    client: OnFirstCall<Client>,
 }
 
 impl SecretsManager {
     /// Reads through `client`.
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self {
+            client: on_first_call(move || client),
+        }
+    }
+
+    /// Reads through a client made from `aws` on the first read.
+    pub fn from_config(aws: &SdkConfig) -> Self {
+        let aws = aws.clone();
+        Self {
+            client: on_first_call(move || Client::new(&aws)),
+        }
     }
 }
 

@@ -10,6 +10,11 @@
 
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use handover::settings::{self, SettingError, Variable};
 
 /// Which roots the AWS calls trust: `amazon` (compiled in) or `system`.
@@ -54,8 +59,30 @@ pub(crate) fn trusting(
                 .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
                 .tls_context(context)
                 .build_https();
-            loader.http_client(client)
+            loader.http_client(ConnectsOnFirstCall(client))
         }
+    }
+}
+
+/// The SDK's hyper client without its start-up check. Every SDK client, when made, has the
+/// HTTP client build a connector and drop it at once, so that the system's store is read at
+/// start-up rather than on the first call. With the roots compiled in there is nothing to read
+/// early: the check would only parse the roots for a connector nobody uses. The connector that
+/// is used is built, and cached, on the first call, as before.
+#[derive(Debug)]
+struct ConnectsOnFirstCall(SharedHttpClient);
+
+impl HttpClient for ConnectsOnFirstCall {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.0.connector_metadata()
     }
 }
 

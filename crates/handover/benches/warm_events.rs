@@ -2,15 +2,14 @@
 //! fake (the store, the contact center, the poster, the queues): time and heap allocations per
 //! event, p50 and p99. `cargo bench -p handover --bench warm_events`.
 //!
-//! Each event is timed alone, so the percentiles are of single events, which criterion's
-//! sample means do not give; allocations are counted by the global allocator over all of them.
-//! Every event is built before the timing starts; the fakes record what they are handed, so
-//! their own allocations are counted too.
+//! Each event is timed alone ([`test_support::bench`]). Every event is built before the timing
+//! starts; the fakes record what they are handed, so their own allocations are counted too.
+//! The Lambda event JSON each function reads first is in the functions' own benchmarks
+//! (`websocket`, `connect-events`).
 
 use std::alloc::System;
-use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use handover::agent_events::{AgentAction, AgentEvent, AgentEventSettings, AgentEvents, Outcome};
 use handover::conversation::{ConversationKey, Provider};
@@ -21,49 +20,13 @@ use handover::reference::DEFAULT_KEY_SECRET;
 use handover::relay::CustomerMessage;
 use handover::store::Conversations;
 use serde_json::json;
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+use test_support::bench::{EVENTS, measure, print_table};
 use test_support::fakes::{FakeContactCenter, MapSecrets, RecordingPoster, RecordingQueue, record};
 use test_support::relay::{KEEP_ALIVE_INTERVAL, RelayRig, SIGNING_KEY};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// Events timed per entry point, after as many untimed to warm up.
-const EVENTS: usize = 10_000;
-
-/// One entry point's figures.
-struct Measured {
-    p50: Duration,
-    p99: Duration,
-    allocations: f64,
-    bytes: f64,
-}
-
-/// Runs `event(0..EVENTS)` untimed, then `event(EVENTS..2 * EVENTS)` timed one by one.
-async fn measure<F, Fut>(mut event: F) -> Measured
-where
-    F: FnMut(usize) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    for n in 0..EVENTS {
-        event(n).await;
-    }
-    let mut took = Vec::with_capacity(EVENTS);
-    let region = Region::new(GLOBAL);
-    for n in EVENTS..2 * EVENTS {
-        let started = Instant::now();
-        event(n).await;
-        took.push(started.elapsed());
-    }
-    let allocated = region.change();
-    took.sort_unstable();
-    Measured {
-        p50: took[EVENTS / 2],
-        p99: took[EVENTS * 99 / 100],
-        allocations: allocated.allocations as f64 / EVENTS as f64,
-        bytes: allocated.bytes_allocated as f64 / EVENTS as f64,
-    }
-}
 
 fn frame(n: usize) -> String {
     format!(r#"{{"action":"onMessage","message":"message {n}","conversationId":"ref"}}"#)
@@ -101,7 +64,7 @@ async fn main() {
     )
     .with_clock(rig.clock.clone());
     let escalations: Vec<_> = (0..2 * EVENTS).map(escalation).collect();
-    let code_hook = measure(|n| {
+    let code_hook = measure(GLOBAL, |n| {
         let (hook, event) = (&hook, &escalations[n]);
         async move {
             hook.handle(event, deadline()).await;
@@ -122,7 +85,7 @@ async fn main() {
         references.push(rig.conversation().await.1);
     }
     let connections: Vec<_> = (0..2 * EVENTS).map(|n| format!("conn-{n}=")).collect();
-    let connect = measure(|n| {
+    let connect = measure(GLOBAL, |n| {
         let (rig, reference, connection) = (&rig, &references[n], &connections[n]);
         async move {
             rig.relay
@@ -140,7 +103,7 @@ async fn main() {
     let frames: Vec<_> = (0..2 * EVENTS)
         .map(|n| (format!("req-{n}"), frame(n)))
         .collect();
-    let on_message = measure(|n| {
+    let on_message = measure(GLOBAL, |n| {
         let (rig, (id, frame)) = (&rig, &frames[n]);
         async move {
             rig.relay.message("conn-A=", id, frame, deadline()).await;
@@ -152,6 +115,31 @@ async fn main() {
     .await;
     assert!(rig.poster.calls().is_empty(), "every message was queued");
     rows.push(("`onMessage`", on_message));
+
+    // `$default`: an error frame posted back to the connection.
+    let rig = RelayRig::new();
+    rig.connected("conn-A=").await;
+    let before = rig.poster.calls().len();
+    let default = measure(GLOBAL, |_| rig.relay.unknown_action("conn-A=")).await;
+    let answered = rig.poster.calls().len() - before;
+    assert_eq!(answered, 2 * EVENTS, "every frame was answered");
+    rows.push(("`$default`", default));
+
+    // `$disconnect` (the network dropped, 1006): the connection unbound, the conversation
+    // kept open for a reconnect.
+    let rig = RelayRig::new();
+    let mut connections = Vec::with_capacity(2 * EVENTS);
+    for n in 0..2 * EVENTS {
+        let connection = format!("conn-{n}=");
+        rig.connected(&connection).await;
+        connections.push(connection);
+    }
+    let disconnect = measure(GLOBAL, |n| {
+        rig.relay
+            .disconnect(&connections[n], Some(1006), deadline())
+    })
+    .await;
+    rows.push(("`$disconnect`", disconnect));
 
     // customer-relay: one queued message claimed, sent to the contact center, completed.
     let rig = RelayRig::new();
@@ -167,7 +155,7 @@ async fn main() {
             record(&message, 1)
         })
         .collect();
-    let relay = measure(|n| {
+    let relay = measure(GLOBAL, |n| {
         let (rig, record) = (&rig, &records[n]);
         async move {
             let again = rig.deliver_records(vec![record.clone()]).await;
@@ -193,7 +181,7 @@ async fn main() {
             AgentEvent::new(Provider::Talkdesk, &talkdesk_id, Some("Sam"), action)
         })
         .collect();
-    let agent = measure(|n| {
+    let agent = measure(GLOBAL, |n| {
         let (events, event) = (&events, &messages[n]);
         async move {
             assert_eq!(events.handle(event).await, Ok(Outcome::Delivered));
@@ -227,7 +215,7 @@ async fn main() {
             farewell: false,
         })
         .collect();
-    let tick = measure(|n| {
+    let tick = measure(GLOBAL, |n| {
         let (keep_alive, tick) = (&keep_alive, &ticks[n]);
         async move {
             assert_eq!(keep_alive.tick(tick).await, Ok(TickOutcome::Sent));
@@ -236,15 +224,5 @@ async fn main() {
     .await;
     rows.push(("keep-alive tick", tick));
 
-    println!("| entry point | p50 | p99 | allocations per event | bytes allocated per event |");
-    println!("| --- | --- | --- | --- | --- |");
-    for (name, measured) in rows {
-        println!(
-            "| {name} | {:.1} µs | {:.1} µs | {:.0} | {:.0} |",
-            measured.p50.as_secs_f64() * 1e6,
-            measured.p99.as_secs_f64() * 1e6,
-            measured.allocations,
-            measured.bytes,
-        );
-    }
+    print_table(&rows);
 }

@@ -3,12 +3,14 @@
 //! and secrets of a test's own, and the requests it recorded), in-process stand-ins for the
 //! domain's ports ([`fakes`]) and the relay over them ([`relay`]), a store that misbehaves as
 //! DynamoDB can ([`faulty_store`]), a fake Talkdesk ([`talkdesk`]), a fake Amazon Connect
-//! ([`connect`]), and a Lex session played as real Lex and the Lex Web UI play it ([`lex`]).
+//! ([`connect`]), a Lex session played as real Lex and the Lex Web UI play it ([`lex`]), and
+//! the benchmarks' timing of single events ([`bench`]).
 //!
 //! Everything a test makes here has a unique name, so tests and runs sharing one emulator
 //! never meet. Without the emulator every helper panics, saying how to run the tests: a test
 //! that needs it must fail loudly, never pass by skipping.
 
+pub mod bench;
 pub mod connect;
 pub mod conversations;
 pub mod fakes;

@@ -20,10 +20,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let metrics = record_metrics(&config.metrics_namespace)?;
     let aws = aws_config().await?;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
-    let secrets = CachedSecrets::new(
-        SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
-        config.secrets_refresh,
-    );
+    let secrets = CachedSecrets::new(SecretsManager::from_config(&aws), config.secrets_refresh);
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
     let relay = relay(
         &config,

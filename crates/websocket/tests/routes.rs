@@ -73,10 +73,7 @@ async fn rig() -> Rig {
         ("REFERENCE_KEY_SECRET", names[2].clone()),
     ]);
     let config = Config::from_vars(|name| vars.get(name).cloned()).expect("a usable configuration");
-    let secrets = CachedSecrets::new(
-        SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
-        config.secrets_refresh,
-    );
+    let secrets = CachedSecrets::new(SecretsManager::from_config(&aws), config.secrets_refresh);
     let connections = ApiGatewayConnections::at(&aws, &config.connections_endpoint);
     let store = DynamoDbStore::new(dynamodb, table);
     let relay = relay(
