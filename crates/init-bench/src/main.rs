@@ -5,7 +5,8 @@
 //!
 //! - init: process start to its first `GET .../runtime/invocation/next`;
 //! - cold start: process start to its first answer (`.../response` or `.../error`);
-//! - peak RSS (`VmHWM`, read just before the kill), and the binary's size.
+//! - peak RSS (`VmHWM`, read just before the kill), how much of the resident set is mapped
+//!   from files (`RssFile`: the binary and libraries) at that moment, and the binary's size.
 //!
 //! The baseline is `echo-lambda`, a bare `lambda_runtime` function built with the same profile.
 //! The functions' AWS SDK calls go to the AWS emulator at `AWS_ENDPOINT_URL` (which must be on
@@ -351,6 +352,8 @@ struct Sample {
     /// None when it was handed its event but did not answer in time.
     cold_start: Option<Duration>,
     peak_rss_kib: u64,
+    /// Resident pages mapped from files (the binary and the libraries) when it was killed.
+    file_rss_kib: u64,
     answer: Option<Answer>,
     error_type: Option<String>,
 }
@@ -418,7 +421,8 @@ async fn measure(
         .spawn()
         .map_err(|err| format!("could not start {}: {err}", path.display()))?;
     let waited = wait_for_answer(api, &mut child).await;
-    let peak_rss_kib = peak_rss_kib(child.id());
+    let status = fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .map_err(|err| format!("could not read its /proc status: {err}"));
     let _ = child.kill();
     let _ = child.wait();
     let failed = |why: String| {
@@ -439,7 +443,8 @@ async fn measure(
     Ok(Sample {
         init: first_next - started,
         cold_start: current.answer.map(|(answered, _)| answered - started),
-        peak_rss_kib: peak_rss_kib.map_err(&failed)?,
+        peak_rss_kib: status_kib(&status.clone().map_err(&failed)?, "VmHWM").map_err(&failed)?,
+        file_rss_kib: status_kib(&status.map_err(&failed)?, "RssFile").map_err(&failed)?,
         answer: current.answer.map(|(_, answer)| answer),
         error_type: current.error_type.clone(),
     })
@@ -474,15 +479,14 @@ async fn wait_for_answer(api: &RuntimeApi, child: &mut Child) -> Result<(), Stri
     }
 }
 
-/// The process's peak resident set (`VmHWM`), in KiB.
-fn peak_rss_kib(pid: u32) -> Result<u64, String> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|err| format!("could not read its /proc status: {err}"))?;
+/// The `field` of a process's /proc `status` (`VmHWM`, its peak resident set; `RssFile`), in
+/// KiB.
+fn status_kib(status: &str, field: &str) -> Result<u64, String> {
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| "no VmHWM in its /proc status".into())
+        .ok_or_else(|| format!("no {field} in its /proc status"))
 }
 
 /// Whether `url` (`http://host:port...`) names this machine.
@@ -526,9 +530,9 @@ fn report(samples: &[Vec<Sample>], sizes: &[u64]) {
         .collect();
     let baseline = init_medians[0];
     println!(
-        "| binary | init median (min–max) | × echo | cold start median (min–max) | peak RSS median | size | answer |"
+        "| binary | init median (min–max) | × echo | cold start median (min–max) | peak RSS median | of it file-backed | size | answer |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut over_goal = Vec::new();
     for ((binary, runs), size) in BINARIES.iter().zip(samples).zip(sizes) {
         let (init, init_text) =
@@ -548,12 +552,18 @@ fn report(samples: &[Vec<Sample>], sizes: &[u64]) {
                 .map(|run| run.peak_rss_kib as f64 / 1024.0)
                 .collect::<Vec<_>>(),
         );
+        let file_rss = median(
+            &mut runs
+                .iter()
+                .map(|run| run.file_rss_kib as f64 / 1024.0)
+                .collect::<Vec<_>>(),
+        );
         let ratio = init / baseline;
         if binary.name != BASELINE && ratio > INIT_GOAL_RATIO {
             over_goal.push(binary.name);
         }
         println!(
-            "| {} | {init_text} | {ratio:.2} | {cold_text} | {peak_rss:.1} MiB | {:.1} MiB | {} |",
+            "| {} | {init_text} | {ratio:.2} | {cold_text} | {peak_rss:.1} MiB | {file_rss:.1} MiB | {:.1} MiB | {} |",
             binary.name,
             *size as f64 / (1024.0 * 1024.0),
             answers(runs),

@@ -31,6 +31,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::Serialize;
 use serde_json::json;
 
 const PAGE: &str = include_str!("pages/chat.html");
@@ -72,6 +73,12 @@ pub fn customer_router(bot: BotAddress, websocket_url: String) -> Router {
             "/customer/config.json",
             get(move || std::future::ready(Json(config.clone()))),
         )
+}
+
+/// A console's list of conversations, newest first, serialised straight into the answer.
+#[derive(Serialize)]
+pub(crate) struct Listing<T> {
+    pub(crate) conversations: Vec<T>,
 }
 
 /// The kinds of static file the pages are made of.

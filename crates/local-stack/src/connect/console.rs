@@ -14,6 +14,7 @@
 //! `{"error", "message"}`. The bot transcript is not a separate panel here: Amazon Connect gets
 //! it as the chat's first customer messages, and the timeline shows it so.
 
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use axum::extract::{Path, State};
@@ -21,13 +22,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::SimulatedConnect;
 use super::agent::AgentError;
-use super::state::{Chat, EndedBy, Published};
-use crate::pages::{Asset, asset};
+use super::state::{Chat, EndedBy, Entry, Published};
+use crate::pages::{Asset, Listing, asset};
 
 /// The Talkdesk console's page, titled for Amazon Connect.
 static PAGE: LazyLock<String> = LazyLock::new(|| {
@@ -69,27 +70,48 @@ struct Action {
 }
 
 /// A chat in the shape the console reads.
-fn view(chat: &Chat) -> Value {
+/// One chat as the console shows it, written straight from the simulator's state: a `json!`
+/// value of it would first copy every message into a tree several times its size, once per
+/// chat per poll.
+#[derive(Serialize)]
+struct View<'a> {
+    id: &'a str,
+    subject: &'a str,
+    contact_name: &'a str,
+    context_parameters: &'a BTreeMap<String, String>,
+    previous_messages: [(); 0],
+    customer_messages: &'a [String],
+    ended_by_customer: bool,
+    ended_by_agent: bool,
+    accepted: bool,
+    created_at: &'a str,
+    timeline: &'a [Entry],
+}
+
+fn view(chat: &Chat) -> View<'_> {
     let sim = &chat.chat;
-    json!({
-        "id": sim.contact_id,
-        "subject": sim.attributes.get("subject").cloned().unwrap_or_else(|| "(no subject)".into()),
-        "contact_name": sim.display_name,
-        "context_parameters": sim.attributes,
-        "previous_messages": [],
-        "customer_messages": sim.customer_messages,
-        "ended_by_customer": sim.ended_by == Some(EndedBy::Customer),
-        "ended_by_agent": sim.ended_by == Some(EndedBy::Agent),
-        "accepted": sim.agent.is_some(),
-        "created_at": chat.created_at,
-        "timeline": chat.timeline,
-    })
+    View {
+        id: &sim.contact_id,
+        subject: sim
+            .attributes
+            .get("subject")
+            .map_or("(no subject)", String::as_str),
+        contact_name: &sim.display_name,
+        context_parameters: &sim.attributes,
+        previous_messages: [],
+        customer_messages: &sim.customer_messages,
+        ended_by_customer: sim.ended_by == Some(EndedBy::Customer),
+        ended_by_agent: sim.ended_by == Some(EndedBy::Agent),
+        accepted: sim.agent.is_some(),
+        created_at: &chat.created_at,
+        timeline: &chat.timeline,
+    }
 }
 
 async fn list(State(sim): State<SimulatedConnect>) -> Response {
     let state = sim.state();
-    let newest_first: Vec<_> = state.chats().iter().rev().map(view).collect();
-    Json(json!({ "conversations": newest_first })).into_response()
+    let conversations: Vec<_> = state.chats().iter().rev().map(view).collect();
+    Json(Listing { conversations }).into_response()
 }
 
 async fn accept(

@@ -23,7 +23,7 @@ use serde_json::json;
 use super::SimulatedTalkdesk;
 use super::agent::AgentError;
 use super::state::CallbackAnswer;
-use crate::pages::{Asset, asset};
+use crate::pages::{Asset, Listing, asset};
 
 const PAGE: &str = include_str!("console/console.html");
 const SCRIPT: &str = include_str!("console/console.js");
@@ -58,8 +58,8 @@ struct Action {
 
 async fn list(State(sim): State<SimulatedTalkdesk>) -> Response {
     let state = sim.state();
-    let newest_first: Vec<_> = state.records().iter().rev().collect();
-    Json(json!({ "conversations": newest_first })).into_response()
+    let conversations: Vec<_> = state.records().iter().rev().collect();
+    Json(Listing { conversations }).into_response()
 }
 
 async fn accept(
