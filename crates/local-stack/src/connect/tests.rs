@@ -325,3 +325,42 @@ async fn every_event_can_be_delivered_twice_with_one_message_id() {
     ids.dedup();
     assert_eq!(ids.len(), 3);
 }
+
+#[tokio::test]
+async fn the_console_lists_each_chat_with_every_field_its_page_reads() {
+    let rig = rig(instant()).await;
+    let (contact_id, _) = rig.joined_chat().await;
+    let (status, _, list) = rig
+        .call("GET", "/console/api/conversations", None, None, Value::Null)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let [chat] = list["conversations"].as_array().unwrap().as_slice() else {
+        panic!("one chat listed: {list}");
+    };
+    let mut fields: Vec<_> = chat.as_object().unwrap().keys().cloned().collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "accepted",
+            "contact_name",
+            "context_parameters",
+            "created_at",
+            "customer_messages",
+            "ended_by_agent",
+            "ended_by_customer",
+            "id",
+            "previous_messages",
+            "subject",
+            "timeline",
+        ]
+    );
+    assert_eq!(chat["id"], json!(contact_id));
+    assert_eq!(chat["subject"], json!("Refund"));
+    assert_eq!(chat["contact_name"], json!("Ana"));
+    assert_eq!(chat["context_parameters"], json!({"subject": "Refund"}));
+    assert_eq!(chat["previous_messages"], json!([]));
+    assert_eq!(chat["accepted"], json!(false));
+    assert_eq!(chat["ended_by_customer"], json!(false));
+    assert!(chat["timeline"].is_array(), "{chat}");
+}
