@@ -1,5 +1,5 @@
-//! The two SDK clients' configurations, from the function's AWS configuration (its role's credentials and
-//! region) and the endpoint overrides.
+//! The two SDK clients' configurations, from the function's AWS configuration (its role's
+//! credentials and region) and the endpoint overrides.
 
 use aws_config::SdkConfig;
 use aws_sdk_connect::config::interceptors::InterceptorContext;

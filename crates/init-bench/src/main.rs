@@ -437,14 +437,15 @@ async fn measure(
     };
     waited.map_err(&failed)?;
     let current = api.current();
+    let status = status.map_err(&failed)?;
     let Some(first_next) = current.first_next else {
         return Err(failed("no event asked for".into()));
     };
     Ok(Sample {
         init: first_next - started,
         cold_start: current.answer.map(|(answered, _)| answered - started),
-        peak_rss_kib: status_kib(&status.clone().map_err(&failed)?, "VmHWM").map_err(&failed)?,
-        file_rss_kib: status_kib(&status.map_err(&failed)?, "RssFile").map_err(&failed)?,
+        peak_rss_kib: status_kib(&status, "VmHWM").map_err(&failed)?,
+        file_rss_kib: status_kib(&status, "RssFile").map_err(&failed)?,
         answer: current.answer.map(|(_, answer)| answer),
         error_type: current.error_type.clone(),
     })
