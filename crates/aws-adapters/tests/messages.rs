@@ -18,6 +18,7 @@ async fn messages_are_grouped_by_conversation_and_deduplicated_by_frame() {
         connection_id: "conn-A=".into(),
         message_id: id.into(),
         text: text.into(),
+        ends_chat: false,
     };
     let sent = [message("req-1", "hi"), message("req-2", "my order")];
     for message in [&sent[0], &sent[0], &sent[1]] {

@@ -82,7 +82,8 @@ pub async fn run(config: LoadConfig) -> LoadReport {
     while let Some(joined) = tasks.join_next().await {
         outcomes.push(joined.unwrap_or_else(|err| Outcome::panicked(&err)));
     }
-    let shown = watcher.finish().await;
+    let sent = outcomes.iter().map(|outcome| outcome.customer_sent.len());
+    let shown = watcher.finish(sent.sum(), config.step_timeout).await;
     let stack = sampler.map(stack::Sampler::finish);
     let peak_live_chats = shared.live_chats.peak();
     tally::report(

@@ -125,8 +125,9 @@ async fn each_conversation_acts_through_its_own_contact_center() {
     // Each customer ends their chat: each end reaches only its own contact center.
     let ended = Some(CUSTOMER_ENDED_CLOSE_CODE);
     relay
-        .disconnect(CONNECT_CONNECTION, ended, deadline())
+        .disconnect(CONNECT_CONNECTION, "close-1", ended, deadline())
         .await;
+    assert!(rig.deliver().await.is_empty());
     assert_eq!(connect.ended(), [CONNECT_ID.to_owned()]);
     assert_eq!(
         fake_talkdesk::calls(&server).await.len(),
@@ -134,8 +135,9 @@ async fn each_conversation_acts_through_its_own_contact_center() {
         "Talkdesk was told"
     );
     relay
-        .disconnect(TALKDESK_CONNECTION, ended, deadline())
+        .disconnect(TALKDESK_CONNECTION, "close-2", ended, deadline())
         .await;
+    assert!(rig.deliver().await.is_empty());
     let conversation = format!("/digital-connect/conversations/{TALKDESK_ID}");
     assert_eq!(
         fake_talkdesk::calls(&server).await[1..],
@@ -159,10 +161,12 @@ async fn a_conversation_whose_contact_center_is_not_enabled_is_never_sent_elsewh
     rig.relay
         .disconnect(
             CONNECT_CONNECTION,
+            "close-1",
             Some(CUSTOMER_ENDED_CLOSE_CODE),
             deadline(),
         )
         .await;
+    assert!(rig.deliver().await.is_empty());
 
     assert_eq!(rig.contact_center.sent(), []);
     assert_eq!(rig.contact_center.ended(), Vec::<String>::new());

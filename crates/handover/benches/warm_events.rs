@@ -136,7 +136,7 @@ async fn main() {
     }
     let disconnect = measure(GLOBAL, |n| {
         rig.relay
-            .disconnect(&connections[n], Some(1006), deadline())
+            .disconnect(&connections[n], "close", Some(1006), deadline())
     })
     .await;
     rows.push(("`$disconnect`", disconnect));
@@ -151,6 +151,7 @@ async fn main() {
                 connection_id: "conn-A=".into(),
                 message_id: format!("req-{n}"),
                 text: format!("message {n}"),
+                ends_chat: false,
             };
             record(&message, 1)
         })

@@ -1,7 +1,8 @@
 //! The customer's side of the live chat, behind the WebSocket API's routes: `$connect` binds
 //! the connection to the conversation its signed reference names, `onMessage` queues the
-//! customer's text for the contact center (sent in order by [`ordered`]), `$disconnect` unbinds (and ends the conversation when
-//! the customer pressed End Live Chat), `$default` answers unknown actions.
+//! customer's text for the contact center (sent in order by [`ordered`]), `$disconnect` unbinds
+//! (and, when the customer pressed End Live Chat, queues the end behind their messages),
+//! `$default` answers unknown actions.
 //!
 //! The Lex Web UI shows the customer's own messages itself and understands only
 //! `message_created` frames, so the relay never echoes and says every problem in plain words
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::clock::{Clock, SystemClock};
-use crate::conversation::{Binding, ConversationKey, ConversationStatus};
+use crate::conversation::{Binding, Conversation, ConversationKey, ConversationStatus};
 use crate::errors::{Cause, chain};
 use crate::metrics;
 use crate::store::{ConversationStore, StoreError};
@@ -262,6 +263,7 @@ impl CustomerRelay {
             connection_id: connection_id.to_owned(),
             message_id: message_id.to_owned(),
             text: text.to_owned(),
+            ends_chat: false,
         };
         if let Err(err) = self.messages.enqueue(&message).await {
             error!(conversation = %message.conversation, error = %chain(&err), "could not queue the customer's message");
@@ -271,11 +273,13 @@ impl CustomerRelay {
     }
 
     /// `$disconnect`: unbinds the connection. Close code 4000 (the customer ended the chat)
-    /// also ends the conversation at the contact center; any other code keeps it open, so the
-    /// same reference can reconnect until it expires.
+    /// also ends the conversation at the contact center, after the customer's messages still
+    /// queued (see [`ordered`]); any other code keeps it open, so the same reference can
+    /// reconnect until it expires. `request_id` is the event's (API Gateway's request id).
     pub async fn disconnect(
         &self,
         connection_id: &str,
+        request_id: &str,
         close_code: Option<i64>,
         deadline: Instant,
     ) {
@@ -303,6 +307,22 @@ impl CustomerRelay {
             info!(conversation = %key, close_code, "customer disconnected; the conversation stays open");
             return;
         }
+        // Ending it here would overtake the messages the customer sent just before.
+        let end = CustomerMessage::end(key.clone(), connection_id, request_id);
+        match self.messages.enqueue(&end).await {
+            Ok(()) => {
+                info!(conversation = %key, "customer ended the chat; the end is queued behind their messages")
+            }
+            Err(err) => {
+                error!(conversation = %key, error = %chain(&err), "could not queue the customer's end; ending the conversation now");
+                self.end_now(&conversation, deadline).await;
+            }
+        }
+    }
+
+    /// Ends the conversation for the customer without waiting for their queued messages.
+    async fn end_now(&self, conversation: &Conversation, deadline: Instant) {
+        let key = &conversation.key;
         // Ended here first: whoever marks the end (this close, or the agent ending at the same
         // time) is the one who acts on it, and a reconnect is refused from this moment on.
         match self.store.mark_ended(key).await {
@@ -316,14 +336,7 @@ impl CustomerRelay {
                 error!(conversation = %key, error = %chain(&err), "could not mark the conversation ended")
             }
         }
-        let ended = match self.contact_centers.of(conversation.provider) {
-            Ok(center) => center.end_conversation(&conversation, deadline).await,
-            Err(not_enabled) => Err(not_enabled),
-        };
-        if let Err(err) = ended {
-            error!(conversation = %key, code = err.code(), error = %chain(&err), "could not end the conversation at the contact center");
-        }
-        info!(conversation = %key, "customer ended the chat");
+        end_at_contact_center(&self.contact_centers, conversation, deadline).await;
     }
 
     /// `$default`: a frame whose `action` is not one of ours.
@@ -342,4 +355,22 @@ impl CustomerRelay {
     async fn tell(&self, connection_id: &str, frame: &Frame) {
         self.teller.tell(connection_id, frame).await;
     }
+}
+
+/// Ends a conversation the customer ended, and already marked ended in the store, at its
+/// contact center; a failure is logged, as the customer has gone.
+async fn end_at_contact_center(
+    contact_centers: &ContactCenters,
+    conversation: &Conversation,
+    deadline: Instant,
+) {
+    let key = &conversation.key;
+    let ended = match contact_centers.of(conversation.provider) {
+        Ok(center) => center.end_conversation(conversation, deadline).await,
+        Err(not_enabled) => Err(not_enabled),
+    };
+    if let Err(err) = ended {
+        error!(conversation = %key, code = err.code(), error = %chain(&err), "could not end the conversation at the contact center");
+    }
+    info!(conversation = %key, "customer ended the chat");
 }

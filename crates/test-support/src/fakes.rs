@@ -19,8 +19,8 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// A Talkdesk-like contact center that records every call. Like Talkdesk, the same
-/// idempotency key gives the same conversation id: `td-<key>`. It acts as Talkdesk unless told
-/// to act as another provider.
+/// idempotency key gives the same conversation id: `td-<key>`, and a message to a conversation
+/// it has ended is refused. It acts as Talkdesk unless told to act as another provider.
 pub struct FakeContactCenter {
     provider: Provider,
     started: Mutex<Vec<(HandoverRequest, String)>>,
@@ -119,6 +119,13 @@ impl ContactCenter for FakeContactCenter {
         }
         self.refused()?;
         let id = conversation.provider_conversation_id.clone();
+        if self.ended.lock().unwrap().contains(&id) {
+            let cause = std::io::Error::other("Talkdesk answered 409: the conversation is closed");
+            return Err(ContactCenterError::Refused {
+                code: "0331009".into(),
+                cause: handover::errors::Cause::new(cause),
+            });
+        }
         self.sent
             .lock()
             .unwrap()

@@ -49,6 +49,11 @@ impl FaultyStore {
         self.failing.lock().unwrap().insert(operation);
     }
 
+    /// From now on `operation` works again (when it failed; a hang stays).
+    pub fn recover(&self, operation: Operation) {
+        self.failing.lock().unwrap().remove(&operation);
+    }
+
     /// From now on every call of `operation` waits for ever, as a call without a timeout
     /// can in a brownout.
     pub fn hang(&self, operation: Operation) {

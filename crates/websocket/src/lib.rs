@@ -164,19 +164,17 @@ async fn route_event(
         }
         "onMessage" => {
             let body = request.body.as_deref().unwrap_or_default();
-            // API Gateway gives every frame a request id; the fallback is never used there.
-            let message_id = context.request_id.clone().unwrap_or_else(|| {
-                warn!("an onMessage event without a request id");
-                invocation.request_id.clone()
-            });
+            let message_id = request_id(request, invocation);
             relay
                 .message(connection_id, &message_id, body, deadline)
                 .await;
             Ok(response(200))
         }
         "$disconnect" => {
+            let request_id = request_id(request, invocation);
+            let close_code = context.disconnect_status_code;
             relay
-                .disconnect(connection_id, context.disconnect_status_code, deadline)
+                .disconnect(connection_id, &request_id, close_code, deadline)
                 .await;
             Ok(response(200))
         }
@@ -185,6 +183,19 @@ async fn route_event(
             Ok(response(200))
         }
     }
+}
+
+/// The event's id: a frame's, or a close's. API Gateway gives every event a request id; the
+/// fallback is never used there.
+fn request_id(request: &ApiGatewayWebsocketProxyRequest, invocation: &Context) -> String {
+    request
+        .request_context
+        .request_id
+        .clone()
+        .unwrap_or_else(|| {
+            warn!("an event without a request id");
+            invocation.request_id.clone()
+        })
 }
 
 /// The status `$connect` refuses with: the client's fault is 4xx, ours 503.

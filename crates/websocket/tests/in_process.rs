@@ -34,6 +34,19 @@ async fn route(rig: &RelayRig, event: &str, connection_id: &str, query: Value) -
     let mut payload = sample(event);
     payload["requestContext"]["connectionId"] = json!(connection_id);
     payload["queryStringParameters"] = query;
+    handle(rig, payload).await
+}
+
+/// Sends the sample `event` for `connection_id` as [`route`] does, with its own request id
+/// (every event's differs in API Gateway; the samples share one).
+async fn route_as(rig: &RelayRig, event: &str, connection_id: &str, request_id: &str) -> i64 {
+    let mut payload = sample(event);
+    payload["requestContext"]["connectionId"] = json!(connection_id);
+    payload["requestContext"]["requestId"] = json!(request_id);
+    handle(rig, payload).await
+}
+
+async fn handle(rig: &RelayRig, payload: Value) -> i64 {
     let request: ApiGatewayWebsocketProxyRequest = serde_json::from_value(payload).unwrap();
     websocket::handle(&rig.relay, LambdaEvent::new(request, context()))
         .await
@@ -118,15 +131,16 @@ async fn each_route_reaches_its_relay_call() {
     assert_eq!(frame["error"], "unknown_action");
 
     assert_eq!(
-        route(
-            &rig,
-            "websocket-disconnect-4000.json",
-            connection,
-            json!({})
-        )
-        .await,
+        route_as(&rig, "websocket-disconnect-4000.json", connection, "close=").await,
         200
     );
+    let queued = rig.messages.queued();
+    assert!(
+        queued[0].ends_chat,
+        "$disconnect queues the end: {queued:?}"
+    );
+    assert_eq!(queued[0].message_id, "close=", "the close's request id");
+    assert!(rig.deliver().await.is_empty());
     let stored = rig.store.conversation(&key).await.unwrap().unwrap();
     assert_eq!(stored.status, ConversationStatus::Ended);
     assert_eq!(rig.contact_center.ended(), vec![id]);

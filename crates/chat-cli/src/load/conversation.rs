@@ -1,8 +1,8 @@
 //! One conversation of the load test: the bot hands over, the customer opens the live chat,
 //! the agent accepts, then each side writes in turn (the customer's message, then the agent's,
-//! which the customer must receive before writing again); once the console lists the
-//! customer's messages, the customer ends even-numbered conversations (close code 4000) and
-//! the agent odd-numbered ones. Everything seen is recorded for the tally; a step that fails
+//! which the customer must receive before writing again); then the customer ends
+//! even-numbered conversations at once (close code 4000), and the agent odd-numbered ones once
+//! the console lists the customer's messages. Everything seen is recorded for the tally; a step that fails
 //! ends the conversation there.
 
 use std::future::Future;
@@ -159,13 +159,16 @@ async fn live_chat(
         outcome.customer_sent.push((index, sent_at));
         agent_writes(shared, &mut chat, &id, index, outcome).await?;
     }
-    // Ending first would race the last messages to the contact center; a message still
-    // missing after this wait is counted as lost.
-    let shown = watcher::customer_messages_shown(shared.shown.clone(), subject, shared.messages);
-    let _ = timeout(limit, shown).await;
     if outcome.number.is_multiple_of(2) {
+        // At once: the customer's end is queued behind their messages, so none may be lost.
         customer_ends(shared, chat, outcome).await
     } else {
+        // An agent who ends the chat before the customer's last message reaches them loses
+        // it, as they would: wait for it. A message still missing after this wait is counted
+        // as lost.
+        let shown =
+            watcher::customer_messages_shown(shared.shown.clone(), subject, shared.messages);
+        let _ = timeout(limit, shown).await;
         agent_ends(shared, chat, &id, outcome).await
     }
 }

@@ -72,12 +72,27 @@ impl Watcher {
         (watcher, receiver)
     }
 
-    /// Stops polling and answers what the console shows now, when every conversation is over.
-    pub(super) async fn finish(self) -> Result<Shown, String> {
+    /// Stops polling and answers what the console shows once every conversation is over: as
+    /// soon as it lists `sent` customer messages, or after `settle`. A customer who ended the
+    /// chat at once may have left their last message on its way (it is queued before the end).
+    pub(super) async fn finish(self, sent: usize, settle: Duration) -> Result<Shown, String> {
         // The task may have ended already; nothing is lost then.
         let _ = self.stop.send(());
         let _ = self.task.await;
-        fetch(&self.console, &self.ids).await
+        let until = Instant::now() + settle;
+        loop {
+            let shown = fetch(&self.console, &self.ids).await;
+            let listed = shown.as_ref().map_or(0, |shown| {
+                shown
+                    .values()
+                    .map(|view| view.customer_messages.len())
+                    .sum()
+            });
+            if listed >= sent || Instant::now() >= until {
+                return shown;
+            }
+            sleep(POLL).await;
+        }
     }
 }
 

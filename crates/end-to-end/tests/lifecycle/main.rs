@@ -193,6 +193,19 @@ impl Stack {
 
     /// One WebSocket route, from its sample event; returns the status.
     async fn websocket(&self, event: &str, connection_id: &str, reference: Option<&str>) -> i64 {
+        let status = self.websocket_only(event, connection_id, reference).await;
+        self.relay_queued_messages().await;
+        status
+    }
+
+    /// The WebSocket function alone, as [`Self::websocket`] runs it, leaving what it queued
+    /// for the customer-relay function.
+    async fn websocket_only(
+        &self,
+        event: &str,
+        connection_id: &str,
+        reference: Option<&str>,
+    ) -> i64 {
         let mut payload = sample(event);
         payload["requestContext"]["connectionId"] = json!(connection_id);
         // API Gateway's request id is each frame's own.
@@ -205,7 +218,6 @@ impl Stack {
         let response = websocket::handle(&self.relay, LambdaEvent::new(request, context()))
             .await
             .unwrap();
-        self.relay_queued_messages().await;
         response.status_code
     }
 
@@ -415,6 +427,40 @@ async fn a_conversation_the_customer_ends() {
         StatusCode::GONE
     );
     assert!(stack.recorder.posted(&connection).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_customer_s_last_message_reaches_the_agent_before_their_end() {
+    let stack = stack().await;
+    let connection = unique("conn-") + "=";
+    let reference = stack.escalate().await;
+    stack
+        .websocket("websocket-connect.json", &connection, Some(&reference))
+        .await;
+
+    // Typed, then End Live Chat, before the customer-relay function ran.
+    for event in ["websocket-message.json", "websocket-disconnect-4000.json"] {
+        assert_eq!(stack.websocket_only(event, &connection, None).await, 200);
+    }
+    let id = &stack.talkdesk_id;
+    assert!(stack.talkdesk_requests("DELETE", id).await.is_empty());
+    stack.relay_queued_messages().await;
+
+    let requests = stack.talkdesk.received_requests().await.unwrap();
+    let calls: Vec<_> = requests
+        .iter()
+        .filter(|r| r.url.path().contains(id.as_str()))
+        .map(|r| (r.method.to_string(), r.url.path().to_owned()))
+        .collect();
+    let conversation = format!("/digital-connect/conversations/{id}");
+    assert_eq!(
+        calls,
+        [
+            ("POST".to_owned(), format!("{conversation}/messages")),
+            ("DELETE".to_owned(), conversation)
+        ]
+    );
+    assert_eq!(stack.status().await, ConversationStatus::Ended);
 }
 
 /// The deployment template's bot, as far as the code hook sees it.

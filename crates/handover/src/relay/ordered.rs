@@ -8,6 +8,9 @@
 //! brings them back, in order, after its visibility timeout. On its last allowed delivery a
 //! message that fails is told to the customer instead, so that it never holds up the chat.
 //!
+//! The customer's end of the chat comes the same way, after their messages: the conversation
+//! is marked ended, then ended at its contact center.
+//!
 //! Queues deliver at least once, and a function can die half-way, so each message is claimed
 //! in the store before it is sent and completed after: a redelivery of a sent message sends
 //! nothing, and one that overlaps an attempt holding the claim waits for the queue again.
@@ -19,6 +22,7 @@ use std::time::Duration;
 use tokio::time::{Instant, timeout_at};
 use tracing::{Instrument, error, info, info_span, warn};
 
+use super::end_at_contact_center;
 use super::queue::CustomerMessage;
 use super::settings::OrderedSettings;
 use super::tell::Teller;
@@ -29,7 +33,7 @@ use crate::conversation::ConversationStatus;
 use crate::errors::chain;
 use crate::metrics::{self, Direction, DuplicateSource};
 use crate::store::lifetime::is_due_refresh;
-use crate::store::{Claim, ConversationStore};
+use crate::store::{Claim, ConversationStore, StoreError};
 
 /// How long an attempt holds a message: longer than the customer-relay function's timeout
 /// (20 s in the template), so that only an attempt that died loses it, and shorter than the
@@ -166,17 +170,21 @@ impl OrderedRelay {
                 return Step::Retry;
             }
         }
-        let sent = timeout_at(deadline, self.send(message, deadline))
-            .await
-            .unwrap_or_else(|_| {
-                error!(conversation = %key, "ran out of time relaying a customer message");
-                Sent::Failed {
-                    connection_id: message.connection_id.clone(),
-                }
-            });
-        let step = match sent {
-            Sent::Done => Step::Done,
-            Sent::Failed { connection_id } => self.failed(&connection_id, last).await,
+        let step = if message.ends_chat {
+            self.end(message, last, deadline).await
+        } else {
+            let sent = timeout_at(deadline, self.send(message, deadline))
+                .await
+                .unwrap_or_else(|_| {
+                    error!(conversation = %key, "ran out of time relaying a customer message");
+                    Sent::Failed {
+                        connection_id: message.connection_id.clone(),
+                    }
+                });
+            match sent {
+                Sent::Done => Step::Done,
+                Sent::Failed { connection_id } => self.failed(&connection_id, last).await,
+            }
         };
         let settled = match step {
             Step::Done => self.store.complete_event(SOURCE, &message.message_id).await,
@@ -188,6 +196,39 @@ impl OrderedRelay {
             warn!(conversation = %key, error = %chain(&err), "could not settle a customer message's claim");
         }
         step
+    }
+
+    /// The customer's end: marks the conversation ended and ends it at its contact center. A
+    /// chat that ended before (the agent's end, a contact center's refusal) is left alone.
+    async fn end(&self, end: &CustomerMessage, last: bool, deadline: Instant) -> Step {
+        let key = &end.conversation;
+        let conversation = match self.store.mark_ended(key).await {
+            Ok(conversation) => conversation,
+            Err(StoreError::AlreadyEnded(_) | StoreError::NotFound(_)) => {
+                info!(conversation = %key, "the customer's end found the chat over already");
+                return Step::Done;
+            }
+            Err(err) if last => {
+                error!(conversation = %key, error = %chain(&err), "could not mark the conversation ended; the customer's end is dropped");
+                return Step::Done;
+            }
+            Err(err) => {
+                error!(conversation = %key, error = %chain(&err), "could not mark the conversation ended; the queue delivers the customer's end again");
+                return Step::Retry;
+            }
+        };
+        let ending = end_at_contact_center(&self.contact_centers, &conversation, deadline);
+        if timeout_at(deadline, ending).await.is_err() {
+            error!(conversation = %key, "ran out of time ending the conversation at the contact center");
+        }
+        // Reconnected with the same reference before the end came through.
+        if let Some(connection_id) = &conversation.connection_id {
+            let ended = &self.settings.ended_message;
+            self.teller
+                .close_ended_chat(key, connection_id, ended)
+                .await;
+        }
+        Step::Done
     }
 
     /// A message that certainly did not go: delivered again, or on its last delivery told.

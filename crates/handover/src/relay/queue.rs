@@ -1,5 +1,7 @@
 //! The port to the queue that carries customer messages from `onMessage` to the ordered relay:
-//! first in, first out per conversation, and a message id taken once.
+//! first in, first out per conversation, and a message id taken once. The customer's end of
+//! the chat (`$disconnect` with 4000) takes the same way, so that it never overtakes a message
+//! sent before it.
 
 use std::fmt;
 
@@ -9,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::conversation::ConversationKey;
 use crate::errors::Cause;
 
-/// A customer message on its way to the agent.
+/// A customer message on its way to the agent, or the customer's end of the chat.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerMessage {
     /// The conversation: the queue keeps each conversation's messages in order.
@@ -19,8 +21,26 @@ pub struct CustomerMessage {
     /// The frame's id (API Gateway's request id): the same frame is queued once, and sent once
     /// however often the queue delivers it.
     pub message_id: String,
-    /// What the customer wrote, trimmed.
+    /// What the customer wrote, trimmed; empty when the record [`ends_chat`](Self::ends_chat).
     pub text: String,
+    /// The customer ended the chat: once the messages queued before it are relayed, the
+    /// conversation is ended at its contact center. `message_id` is the `$disconnect`'s request
+    /// id. (Absent from records queued before the end took this way.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ends_chat: bool,
+}
+
+impl CustomerMessage {
+    /// The customer's end of `conversation`, closed on `connection_id` by request `request_id`.
+    pub fn end(conversation: ConversationKey, connection_id: &str, request_id: &str) -> Self {
+        Self {
+            conversation,
+            connection_id: connection_id.to_owned(),
+            message_id: request_id.to_owned(),
+            text: String::new(),
+            ends_chat: true,
+        }
+    }
 }
 
 // The text is the customer's: it never reaches a log line.
@@ -34,6 +54,7 @@ impl fmt::Debug for CustomerMessage {
                 "text",
                 &format_args!("<{} chars>", self.text.chars().count()),
             )
+            .field("ends_chat", &self.ends_chat)
             .finish()
     }
 }
@@ -62,9 +83,31 @@ mod tests {
             connection_id: "conn-A=".into(),
             message_id: "req-1".into(),
             text: "my card number".into(),
+            ends_chat: false,
         };
         let shown = format!("{message:?}");
         assert!(!shown.contains("card"), "{shown}");
         assert!(shown.contains("<14 chars>"), "{shown}");
+    }
+
+    #[test]
+    fn a_message_queued_before_the_end_took_the_queue_reads_as_a_message() {
+        let message = CustomerMessage {
+            conversation: ConversationKey::generate(),
+            connection_id: "conn-A=".into(),
+            message_id: "req-1".into(),
+            text: "hi".into(),
+            ends_chat: false,
+        };
+        let body = serde_json::to_string(&message).unwrap();
+        assert!(!body.contains("ends_chat"), "{body}");
+        assert_eq!(
+            serde_json::from_str::<CustomerMessage>(&body).unwrap(),
+            message
+        );
+
+        let end = CustomerMessage::end(message.conversation.clone(), "conn-A=", "req-2");
+        let body = serde_json::to_string(&end).unwrap();
+        assert_eq!(serde_json::from_str::<CustomerMessage>(&body).unwrap(), end);
     }
 }

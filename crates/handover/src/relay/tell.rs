@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tracing::{error, warn};
 
 use crate::connections::{ConnectionPoster, Frame, PostError};
-use crate::conversation::Conversation;
+use crate::conversation::{Conversation, ConversationKey};
 use crate::errors::chain;
 use crate::store::{ConversationStore, StoreError};
 
@@ -50,7 +50,7 @@ impl Teller {
     }
 
     /// Marks a chat the contact center has closed as ended, and tells the customer as an
-    /// agent's end does: `ended_message`, `conversation_ended`, and the connection closed.
+    /// agent's end does (see [`Self::close_ended_chat`]).
     pub(crate) async fn end_refused_chat(
         &self,
         conversation: &Conversation,
@@ -63,10 +63,22 @@ impl Teller {
                 error!(conversation = %conversation.key, error = %chain(&err), "could not mark a refused chat ended");
             }
         }
+        self.close_ended_chat(&conversation.key, connection_id, ended_message)
+            .await;
+    }
+
+    /// Tells the customer on `connection_id` that the chat has ended as an agent's end does:
+    /// `ended_message`, `conversation_ended`, and the connection closed.
+    pub(crate) async fn close_ended_chat(
+        &self,
+        key: &ConversationKey,
+        connection_id: &str,
+        ended_message: &str,
+    ) {
         self.say(connection_id, ended_message).await;
         self.tell(connection_id, &Frame::ConversationEnded).await;
         if let Err(err) = self.connections.close(connection_id).await {
-            warn!(conversation = %conversation.key, error = %chain(&err), "could not close the connection of a refused chat");
+            warn!(conversation = %key, error = %chain(&err), "could not close the connection of an ended chat");
         }
     }
 }
