@@ -22,7 +22,7 @@ use crate::errors::{Cause, chain};
 use crate::metrics;
 use crate::store::{ConversationStore, StoreError};
 use serde_json::Value;
-use tokio::time::{Instant, timeout_at};
+use tokio::time::{Instant, sleep_until, timeout_at};
 use tracing::{error, info, warn};
 
 pub use queue::{CustomerMessage, EnqueueError, MessageQueue};
@@ -274,8 +274,9 @@ impl CustomerRelay {
 
     /// `$disconnect`: unbinds the connection. Close code 4000 (the customer ended the chat)
     /// also ends the conversation at the contact center, after the customer's messages still
-    /// queued (see [`ordered`]); any other code keeps it open, so the same reference can
-    /// reconnect until it expires. `request_id` is the event's (API Gateway's request id).
+    /// on their way (see [`RelaySettings::end_grace`] and [`ordered`]); any other code keeps it
+    /// open, so the same reference can reconnect until it expires. `request_id` is the
+    /// event's (API Gateway's request id).
     pub async fn disconnect(
         &self,
         connection_id: &str,
@@ -283,6 +284,13 @@ impl CustomerRelay {
         close_code: Option<i64>,
         deadline: Instant,
     ) {
+        let customer_ended = close_code == Some(CUSTOMER_ENDED_CLOSE_CODE);
+        if customer_ended {
+            // A frame sent just before the close may reach `onMessage` after this started; it
+            // finds its conversation through the connection, and is queued before the end.
+            let grace = Instant::now() + self.settings.end_grace;
+            sleep_until(grace.min(deadline)).await;
+        }
         let conversation = match self.store.unbind_connection(connection_id).await {
             Ok(Some(conversation)) => conversation,
             Ok(None) => return,
@@ -301,9 +309,7 @@ impl CustomerRelay {
             }
         };
         let key = &conversation.key;
-        if close_code != Some(CUSTOMER_ENDED_CLOSE_CODE)
-            || conversation.status == ConversationStatus::Ended
-        {
+        if !customer_ended || conversation.status == ConversationStatus::Ended {
             info!(conversation = %key, close_code, "customer disconnected; the conversation stays open");
             return;
         }

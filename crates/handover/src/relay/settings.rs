@@ -1,7 +1,10 @@
-//! What the relay tells the customer, and how long a message may be.
+//! What the relay tells the customer, how long a message may be, and how long the customer's
+//! end waits for their last frames.
+
+use std::time::Duration;
 
 use crate::reference;
-use crate::settings::{SettingError, Variable, positive_integer, text};
+use crate::settings::{SettingError, Variable, positive_integer, text, whole_number};
 
 /// How many times the queue may deliver a customer message before the customer is told it could
 /// not be delivered: a message never holds up the rest of the chat for ever.
@@ -10,6 +13,9 @@ pub const CUSTOMER_MESSAGE_MAX_RECEIVES: Variable =
 
 /// The longest customer message relayed: the Lex Web UI sends at most 1024 characters.
 const MAX_MESSAGE_CHARS: Variable = Variable::with_default_number("MAX_MESSAGE_CHARS", 1024);
+/// How long `$disconnect` with 4000 waits before unbinding (see [`RelaySettings::end_grace`]).
+const CUSTOMER_END_GRACE_MILLISECONDS: Variable =
+    Variable::with_default_number("CUSTOMER_END_GRACE_MILLISECONDS", 1000);
 const REPLACED_CONNECTION_MESSAGE: Variable = Variable::with_default(
     "REPLACED_CONNECTION_MESSAGE",
     "This chat continues in another window.",
@@ -51,6 +57,12 @@ pub struct RelaySettings {
     pub too_long_message: String,
     /// The secret holding the key that signs conversation references.
     pub reference_key_secret: String,
+    /// How long `$disconnect` with 4000 keeps the connection bound before it unbinds it and
+    /// queues the end: API Gateway runs a frame's `onMessage` and `$disconnect` side by side
+    /// in no documented order, so a frame sent just before the close may reach `onMessage`
+    /// after `$disconnect` has started, and `onMessage` finds the conversation through the
+    /// connection. Zero does not wait.
+    pub end_grace: Duration,
 }
 
 impl Default for RelaySettings {
@@ -69,6 +81,7 @@ impl RelaySettings {
         CHAT_ENDED_MESSAGE,
         MESSAGE_TOO_LONG_MESSAGE,
         reference::KEY_SECRET,
+        CUSTOMER_END_GRACE_MILLISECONDS,
     ];
 
     /// The settings read through `var` (normally the process environment), each variable
@@ -83,6 +96,9 @@ impl RelaySettings {
             ended_message: text(&var, &CHAT_ENDED_MESSAGE)?,
             too_long_message: text(&var, &MESSAGE_TOO_LONG_MESSAGE)?,
             reference_key_secret: text(&var, &reference::KEY_SECRET)?,
+            end_grace: Duration::from_millis(
+                whole_number(&var, &CUSTOMER_END_GRACE_MILLISECONDS)?.into(),
+            ),
         })
     }
 }

@@ -1,9 +1,12 @@
 //! `$disconnect`: 4000 ends the conversation, after the customer's queued messages; anything
 //! else keeps it open for a reconnect.
 
+// Time is paused, so that the grace the customer's end waits (`RelaySettings::end_grace`)
+// passes at once.
+
 use super::*;
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn close_code_4000_ends_the_conversation_at_the_contact_center() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
@@ -26,7 +29,7 @@ async fn close_code_4000_ends_the_conversation_at_the_contact_center() {
     assert_eq!(stored.connection_id, None);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn other_close_codes_keep_the_conversation_for_a_reconnect() {
     let rig = rig();
     let (conversation, reference) = rig.conversation().await;
@@ -56,7 +59,7 @@ async fn other_close_codes_keep_the_conversation_for_a_reconnect() {
     assert!(rig.relay.connect("conn-D=", Some(&reference)).await.is_ok());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_replaced_connection_closing_changes_nothing() {
     let rig = rig();
     let (conversation, reference) = rig.conversation().await;
@@ -83,7 +86,7 @@ async fn a_replaced_connection_closing_changes_nothing() {
     assert!(rig.contact_center.ended().is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn ending_after_the_agent_ended_calls_the_contact_center_no_more() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
@@ -95,7 +98,7 @@ async fn ending_after_the_agent_ended_calls_the_contact_center_no_more() {
     assert!(rig.contact_center.ended().is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_agent_ending_while_the_customer_s_end_is_queued_is_acted_on_once() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
@@ -108,7 +111,7 @@ async fn the_agent_ending_while_the_customer_s_end_is_queued_is_acted_on_once() 
     assert!(rig.contact_center.ended().is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_conversation_ends_here_even_if_the_contact_center_fails() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
@@ -130,7 +133,7 @@ async fn the_conversation_ends_here_even_if_the_contact_center_fails() {
     assert_eq!(stored.status, ConversationStatus::Ended);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn messages_queued_before_the_end_reach_the_agent_before_it() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
@@ -163,7 +166,7 @@ async fn messages_queued_before_the_end_reach_the_agent_before_it() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn an_end_held_back_behind_a_failed_message_comes_after_it() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
@@ -200,7 +203,7 @@ async fn an_end_held_back_behind_a_failed_message_comes_after_it() {
     assert_eq!(rig.contact_center.ended(), [id]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_customer_back_before_their_end_came_through_is_told_it_has_ended() {
     let rig = rig();
     let (conversation, reference) = rig.conversation().await;
@@ -224,7 +227,7 @@ async fn a_customer_back_before_their_end_came_through_is_told_it_has_ended() {
     assert!(rig.poster.calls().contains(&Call::Close("conn-B=".into())));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_end_is_made_at_once_when_it_cannot_be_queued() {
     let rig = rig();
     let conversation = rig.connected("conn-A=").await;
@@ -288,7 +291,7 @@ async fn faulty_rig() -> FaultyRig {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_customers_end_reaches_the_contact_center_when_the_store_cannot_unbind() {
     let rig = faulty_rig().await;
     rig.store.fail(Operation::UnbindConnection);
@@ -302,7 +305,7 @@ async fn the_customers_end_reaches_the_contact_center_when_the_store_cannot_unbi
     assert_eq!(rig.contact_center.ended(), ["td-1".to_owned()]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_end_is_made_at_once_when_neither_the_queue_nor_the_store_works() {
     let rig = faulty_rig().await;
     rig.store.fail(Operation::UnbindConnection);
@@ -316,7 +319,7 @@ async fn the_end_is_made_at_once_when_neither_the_queue_nor_the_store_works() {
     assert_eq!(rig.contact_center.ended(), ["td-1".to_owned()]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn an_end_the_store_cannot_mark_is_delivered_again() {
     let rig = faulty_rig().await;
     rig.relay
@@ -334,4 +337,38 @@ async fn an_end_the_store_cannot_mark_is_delivered_again() {
     rig.store.recover(Operation::MarkEnded);
     assert!(rig.ordered.relay_batch(queued, deadline()).await.is_empty());
     assert_eq!(rig.contact_center.ended(), ["td-1".to_owned()]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_frame_that_reaches_on_message_after_the_close_is_queued_before_the_end() {
+    let rig = rig();
+    let conversation = rig.connected("conn-A=").await;
+    let grace = RelaySettings::default().end_grace;
+    let late_frame = async {
+        // API Gateway started `$disconnect` first; the frame's `onMessage` runs a moment later.
+        tokio::time::sleep(grace / 10).await;
+        let frame = r#"{"action":"onMessage","message":"thanks, bye"}"#;
+        rig.relay
+            .message("conn-A=", "req-1", frame, deadline())
+            .await;
+    };
+    tokio::join!(
+        rig.relay
+            .disconnect("conn-A=", "close-A", Some(4000), deadline()),
+        late_frame
+    );
+
+    let queued = rig.messages.queued();
+    let order: Vec<_> = queued
+        .iter()
+        .map(|m| (m.message_id.as_str(), m.ends_chat))
+        .collect();
+    assert_eq!(order, [("req-1", false), ("close-A", true)]);
+    assert!(rig.deliver().await.is_empty());
+    let id = conversation.provider_conversation_id;
+    assert_eq!(
+        rig.contact_center.sent(),
+        [(id.clone(), "thanks, bye".to_owned())]
+    );
+    assert_eq!(rig.contact_center.ended(), [id]);
 }

@@ -3,7 +3,8 @@
 //! text frame runs the route its `action` selects, one at a time per connection. The end of the
 //! connection runs `$disconnect` with the client's close code and reason (1005 without a code,
 //! 1006 for a dropped socket), or with the code the server closed with: 1000 for the Management
-//! API's DeleteConnection, 1001 for API Gateway's idle and lifetime limits and for shutdown.
+//! API's DeleteConnection, 1001 for API Gateway's idle and lifetime limits and for shutdown,
+//! alongside the routes of frames still waiting (so `$disconnect` may act before them).
 //! The Management API itself is served on the same host and stage (see `management`).
 
 use std::sync::Arc;
@@ -117,13 +118,15 @@ impl WebSocketEmulator {
             .await;
         self.connections.forget(&connection.id);
         drop(socket);
-        // Frames that arrived before the close are routed before `$disconnect`.
-        if routing.await.is_err() {
+        info!(connection_id = %connection.id, close_code = code, "WebSocket closed");
+        // API Gateway invokes `$disconnect` and the routes of frames sent before the close side
+        // by side, in no documented order: frames still waiting to be routed go on while
+        // `$disconnect` runs, so its effects can come first.
+        let disconnect = self.invoke(events::disconnect(&self.api, &connection, code, &reason));
+        let (routed, _) = tokio::join!(routing, disconnect);
+        if routed.is_err() {
             error!("routing a connection's messages panicked");
         }
-        info!(connection_id = %connection.id, close_code = code, "WebSocket closed");
-        self.invoke(events::disconnect(&self.api, &connection, code, &reason))
-            .await;
     }
 
     /// Runs each text frame's route, in the order the frames came.
