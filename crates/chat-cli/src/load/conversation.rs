@@ -2,8 +2,8 @@
 //! the agent accepts, then each side writes in turn (the customer's message, then the agent's,
 //! which the customer must receive before writing again); then the customer ends
 //! even-numbered conversations at once (close code 4000), and the agent odd-numbered ones once
-//! the console lists the customer's messages. Everything seen is recorded for the tally; a step that fails
-//! ends the conversation there.
+//! the console lists the customer's messages. Everything seen is recorded for the tally; a
+//! step that fails ends the conversation there.
 
 use std::future::Future;
 use std::pin::pin;
