@@ -13,6 +13,7 @@ use handover::keep_alive::KeepAlive;
 use handover::reference::{DEFAULT_KEY_SECRET, ReferenceSigner};
 use handover::relay::ordered::{OrderedRelay, QueuedRecord};
 use handover::relay::{CustomerRelay, OrderedSettings, RelaySettings};
+use handover::store::Conversations;
 use tokio::time::Instant;
 
 use crate::conversations::store_conversation;
@@ -113,6 +114,12 @@ impl RelayRig {
     pub async fn deliver_records(&self, records: Vec<QueuedRecord>) -> Vec<String> {
         let deadline = Instant::now() + std::time::Duration::from_secs(10);
         self.ordered.relay_batch(records, deadline).await
+    }
+
+    /// The conversation `key` as the store holds it now; it must be there.
+    pub async fn stored(&self, key: &ConversationKey) -> Conversation {
+        let stored = self.store.conversation(key).await;
+        stored.unwrap().expect("the conversation is stored")
     }
 
     /// A stored Talkdesk conversation (`td-<random>`) and a reference to it valid for an

@@ -42,12 +42,7 @@ async fn a_newer_connection_replaces_the_older_which_is_told_and_closed() {
         vec![said("This chat continues in another window.")]
     );
     assert_eq!(rig.poster.closed(), vec!["conn-A=".to_owned()]);
-    let stored = rig
-        .store
-        .conversation(&conversation.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = rig.stored(&conversation.key).await;
     assert_eq!(stored.connection_id.as_deref(), Some("conn-B="));
 }
 

@@ -19,12 +19,7 @@ async fn close_code_4000_ends_the_conversation_at_the_contact_center() {
         rig.contact_center.ended(),
         vec![conversation.provider_conversation_id.clone()]
     );
-    let stored = rig
-        .store
-        .conversation(&conversation.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = rig.stored(&conversation.key).await;
     assert_eq!(stored.status, ConversationStatus::Ended);
     assert_eq!(stored.connection_id, None);
 }
@@ -45,12 +40,7 @@ async fn other_close_codes_keep_the_conversation_for_a_reconnect() {
         rig.relay
             .disconnect(connection_id, "close", code, deadline())
             .await;
-        let stored = rig
-            .store
-            .conversation(&conversation.key)
-            .await
-            .unwrap()
-            .unwrap();
+        let stored = rig.stored(&conversation.key).await;
         assert_eq!(stored.status, ConversationStatus::Pending, "{code:?}");
         assert_eq!(stored.connection_id, None);
     }
@@ -75,12 +65,7 @@ async fn a_replaced_connection_closing_changes_nothing() {
         .disconnect("conn-A=", "close-A", Some(4000), deadline())
         .await;
     assert!(rig.messages.queued().is_empty(), "no end queued");
-    let stored = rig
-        .store
-        .conversation(&conversation.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = rig.stored(&conversation.key).await;
     assert_eq!(stored.status, ConversationStatus::Pending);
     assert_eq!(stored.connection_id.as_deref(), Some("conn-B="));
     assert!(rig.contact_center.ended().is_empty());
@@ -124,12 +109,7 @@ async fn the_conversation_ends_here_even_if_the_contact_center_fails() {
         .disconnect("conn-A=", "close-A", Some(4000), deadline())
         .await;
     assert!(rig.deliver().await.is_empty(), "nothing to retry");
-    let stored = rig
-        .store
-        .conversation(&conversation.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = rig.stored(&conversation.key).await;
     assert_eq!(stored.status, ConversationStatus::Ended);
 }
 
@@ -236,12 +216,7 @@ async fn the_end_is_made_at_once_when_it_cannot_be_queued() {
         .disconnect("conn-A=", "close-A", Some(4000), deadline())
         .await;
 
-    let stored = rig
-        .store
-        .conversation(&conversation.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = rig.stored(&conversation.key).await;
     assert_eq!(stored.status, ConversationStatus::Ended);
     assert_eq!(
         rig.contact_center.ended(),

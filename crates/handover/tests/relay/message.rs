@@ -166,12 +166,7 @@ async fn a_message_the_contact_center_refuses_for_good_ends_the_chat() {
         ],
         "the customer is told the chat has ended, not asked to send it again"
     );
-    let stored = rig
-        .store
-        .conversation(&conversation.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = rig.stored(&conversation.key).await;
     assert_eq!(stored.status, ConversationStatus::Ended);
 }
 
@@ -202,7 +197,7 @@ async fn a_store_too_slow_to_answer_is_told_by_the_deadline() {
 async fn a_relayed_message_refreshes_the_lifetime_once_a_quarter_of_it_has_passed() {
     let rig = rig();
     let key = rig.connected("conn-A=").await.key;
-    let conversation = rig.store.conversation(&key).await.unwrap().unwrap();
+    let conversation = rig.stored(&key).await;
     let quarter = DEFAULT_LIFETIME / 4;
     rig.clock.advance(quarter - Duration::from_secs(1));
     say_hi(&rig.relay, deadline()).await;
@@ -219,7 +214,7 @@ async fn a_relayed_message_refreshes_the_lifetime_once_a_quarter_of_it_has_passe
         .message("conn-A=", "req-2", frame, deadline())
         .await;
     rig.deliver().await;
-    let stored = rig.store.conversation(&key).await.unwrap().unwrap();
+    let stored = rig.stored(&key).await;
     assert!(stored.expires_at >= conversation.expires_at + quarter);
     assert_eq!(rig.contact_center.sent().len(), 2, "both messages went");
 }

@@ -52,12 +52,7 @@ async fn provider_data_the_contact_center_hands_back_is_kept_for_the_next_messag
 
     assert!(rig.deliver().await.is_empty());
     assert_eq!(texts(&rig), ["hi"]);
-    let stored = rig
-        .store
-        .conversation(&conversation.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = rig.stored(&conversation.key).await;
     assert_eq!(stored.provider_data, renewed);
 }
 
