@@ -1,7 +1,8 @@
 //! API Gateway's WebSocket events (`$connect`, `onMessage`, `$disconnect`, `$default`), parsed
 //! as the Lambda runtime parses them and handled by the WebSocket function's own `handle` over
 //! a relay with in-memory ports. It must always answer, with a status `$connect` documents,
-//! and queue a customer message only from `onMessage` on the bound connection.
+//! and queue a customer message only from `onMessage` on the bound connection, and the
+//! customer's end only from that connection's `$disconnect` with close code 4000.
 #![no_main]
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
@@ -15,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let context = &request.request_context;
     let connection = context.connection_id.clone();
     let route = context.route_key.clone();
+    let close_code = context.disconnect_status_code;
     let rig = RelayRig::new();
     let response = rig.handle(request);
 
@@ -31,8 +33,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let queued = rig.messages.queued();
     if !queued.is_empty() {
-        assert_eq!(route.as_deref(), Some("onMessage"));
         assert_eq!(connection.as_deref(), Some(CONNECTION));
         assert_eq!(queued.len(), 1);
+        if queued[0].ends_chat {
+            assert_eq!(route.as_deref(), Some("$disconnect"));
+            assert_eq!(close_code, Some(4000));
+        } else {
+            assert_eq!(route.as_deref(), Some("onMessage"));
+        }
     }
 });

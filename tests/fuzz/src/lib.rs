@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use conversation_store::MemoryStore;
@@ -74,7 +74,11 @@ impl RelayRig {
         });
         let connections = Arc::new(RecordingPoster::default());
         let messages = Arc::new(RecordingMessageQueue::default());
-        let settings = RelaySettings::default();
+        // Nothing runs alongside an input, so the customer's end has no frame to wait for.
+        let settings = RelaySettings {
+            end_grace: Duration::ZERO,
+            ..RelaySettings::default()
+        };
         let secrets = MapSecrets::with(&settings.reference_key_secret, REFERENCE_KEY);
         let relay = CustomerRelay::new(
             store,
