@@ -20,7 +20,8 @@ use tokio::time::Instant;
 
 /// A Talkdesk-like contact center that records every call. Like Talkdesk, the same
 /// idempotency key gives the same conversation id: `td-<key>`, and a message to a conversation
-/// it has ended is refused. It acts as Talkdesk unless told to act as another provider.
+/// it has ended is refused, as its provider refuses it. It acts as Talkdesk unless told to act
+/// as another provider.
 pub struct FakeContactCenter {
     provider: Provider,
     started: Mutex<Vec<(HandoverRequest, String)>>,
@@ -120,10 +121,20 @@ impl ContactCenter for FakeContactCenter {
         self.refused()?;
         let id = conversation.provider_conversation_id.clone();
         if self.ended.lock().unwrap().contains(&id) {
-            let cause = std::io::Error::other("Talkdesk answered 409: the conversation is closed");
+            // As each refuses it: Talkdesk's closed conversation, Connect's gone participant.
+            let (code, said) = match self.provider {
+                Provider::Talkdesk => (
+                    "0331009",
+                    "Talkdesk answered 409: the conversation is closed",
+                ),
+                Provider::AmazonConnect => (
+                    "AccessDeniedException",
+                    "Amazon Connect answered 403: the participant has disconnected",
+                ),
+            };
             return Err(ContactCenterError::Refused {
-                code: "0331009".into(),
-                cause: handover::errors::Cause::new(cause),
+                code: code.into(),
+                cause: handover::errors::Cause::new(std::io::Error::other(said)),
             });
         }
         self.sent
